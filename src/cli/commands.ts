@@ -1,0 +1,12 @@
+// Every subcommand lives in its own file and registers itself here; main.ts knows nothing else.
+import type { Command } from 'commander';
+
+export type CommandRegistrar = (program: Command) => void;
+
+export async function loadCommands(): Promise<CommandRegistrar[]> {
+  const modules = await Promise.all([
+    import('./dump.js'),
+    import('./stat.js'),
+  ]);
+  return modules.map((m) => m.register);
+}

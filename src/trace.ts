@@ -1,0 +1,197 @@
+// openTrace: the public entry point. It wires source → framer → WASM decoder and reproduces the
+// event stream of Go's Reader.ReadEvent, including its Sync events and the order in which it
+// reports errors (a generation that read cleanly is delivered in full before a later error).
+import { NotATraceError, TraceAbortedError } from './errors.js';
+import { ByteReader } from './format/byte-reader.js';
+import { GenerationFramer } from './format/framer.js';
+import { HEADER_BYTES, parseHeader, type SupportedVersion } from './format/header.js';
+import { GenerationDecoder } from './decoder/decoder.js';
+import type { Event, EventBatch } from './model/index.js';
+import { openChunkSource, type ChunkSource, type TraceSource } from './source/chunk-source.js';
+
+export type { TraceSource } from './source/chunk-source.js';
+
+export interface ReadProgress {
+  /** Bytes consumed from the source so far. */
+  bytesRead: number;
+  /** Total size when the source knows it (files, buffers). */
+  totalBytes: number | undefined;
+  /** Generations decoded so far. */
+  generations: number;
+}
+
+export interface OpenTraceOptions {
+  /**
+   * Largest generation (in bytes) that will be buffered. A bigger one fails with
+   * GenerationTooLargeError instead of exhausting memory. Default 256 MiB.
+   */
+  maxGenerationBytes?: number;
+  /** Cancels reading; iteration then throws TraceAbortedError. */
+  signal?: AbortSignal;
+  /** Size of each read from a file (default 1 MiB). */
+  chunkBytes?: number;
+  /** Maximum events per EventBatch (default 4096). */
+  eventsPerBatch?: number;
+  /** Called after each generation is decoded. */
+  onProgress?: (progress: ReadProgress) => void;
+}
+
+export interface TraceStats {
+  bytesRead: number;
+  generations: number;
+  batches: number;
+}
+
+export const DEFAULT_MAX_GENERATION_BYTES = 256 * 1024 * 1024;
+
+/** A trace being read. Its events can be iterated once, as batches or as objects. */
+export class Trace {
+  private consumed = false;
+  private closed = false;
+  readonly stats: TraceStats = { bytesRead: 0, generations: 0, batches: 0 };
+
+  /** @internal use openTrace() */
+  constructor(
+    private readonly source: ChunkSource,
+    private readonly reader: ByteReader,
+    /** Wire-format minor version: 22, 23, 25 or 26. */
+    readonly formatVersion: SupportedVersion,
+    private readonly options: OpenTraceOptions,
+  ) {}
+
+  /** Format version as Go names it, e.g. "1.26" (Go 1.24 writes "1.23"). */
+  get version(): string {
+    return `1.${this.formatVersion}`;
+  }
+
+  /** Size of the input in bytes, when known. */
+  get size(): number | undefined {
+    return this.source.size;
+  }
+
+  /**
+   * Ordered events as columnar batches: the fast path. A batch's views are only valid until the
+   * iterator is advanced; copy what you keep.
+   */
+  async *batches(): AsyncGenerator<EventBatch, void, undefined> {
+    if (this.consumed) throw new Error('a Trace can be iterated only once; open it again to re-read');
+    this.consumed = true;
+    try {
+      yield* this.readBatches();
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Ordered events as typed objects; each stays valid after iteration moves on. */
+  async *events(): AsyncGenerator<Event, void, undefined> {
+    for await (const batch of this.batches()) {
+      for (let i = 0; i < batch.length; i++) yield batch.event(i);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.source.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private async *readBatches(): AsyncGenerator<EventBatch, void, undefined> {
+    const options = this.options;
+    const framer = new GenerationFramer(
+      this.reader,
+      this.formatVersion,
+      options.maxGenerationBytes ?? DEFAULT_MAX_GENERATION_BYTES,
+    );
+    const decoder = await GenerationDecoder.create(
+      this.formatVersion,
+      options.eventsPerBatch === undefined ? undefined : { eventsPerBatch: options.eventsPerBatch },
+    );
+    for (;;) {
+      this.throwIfAborted();
+      let framed;
+      try {
+        framed = await framer.next();
+      } catch (error) {
+        // Go emits a Sync for what was read so far before reporting a read error.
+        yield this.counted(decoder.bareSync());
+        throw error;
+      }
+      this.stats.bytesRead = this.reader.offset;
+      if (framed === null) {
+        yield this.counted(decoder.bareSync());
+        return;
+      }
+      try {
+        decoder.load(framed.generation);
+      } catch (error) {
+        yield this.counted(decoder.bareSync());
+        throw error;
+      }
+      for (let batch = decoder.next(); batch !== null; batch = decoder.next()) {
+        yield this.counted(batch);
+        this.throwIfAborted();
+      }
+      this.stats.generations++;
+      options.onProgress?.({
+        bytesRead: this.reader.offset,
+        totalBytes: this.source.size,
+        generations: this.stats.generations,
+      });
+      if (framed.deferredError !== null) {
+        yield this.counted(decoder.bareSync());
+        throw framed.deferredError;
+      }
+    }
+  }
+
+  private counted(batch: EventBatch): EventBatch {
+    this.stats.batches++;
+    return batch;
+  }
+
+  private throwIfAborted(): void {
+    const signal = this.options.signal;
+    if (signal?.aborted) {
+      throw new TraceAbortedError(
+        { offset: this.reader.offset, reason: 'reading the trace was aborted' },
+        { cause: signal.reason },
+      );
+    }
+  }
+}
+
+/**
+ * Opens a Go execution trace (format 1.22–1.26) from a file path, a buffer, an async iterable of
+ * byte chunks or a web ReadableStream. Reads and checks the header before returning.
+ *
+ * @example
+ * const trace = await openTrace('app.trace');
+ * for await (const event of trace.events()) console.log(event.toString());
+ */
+export async function openTrace(source: TraceSource, options: OpenTraceOptions = {}): Promise<Trace> {
+  if (options.signal?.aborted) {
+    throw new TraceAbortedError({ offset: 0, reason: 'reading the trace was aborted' }, { cause: options.signal.reason });
+  }
+  const chunks = await openChunkSource(source, options.chunkBytes);
+  try {
+    const reader = new ByteReader(chunks);
+    const header = new Uint8Array(HEADER_BYTES);
+    const got = await reader.readInto(header, 0, HEADER_BYTES);
+    if (got < HEADER_BYTES) {
+      throw new NotATraceError({
+        offset: 0,
+        reason: got === 0 ? 'empty input: not a Go execution trace' : 'bad file format: not a Go execution trace?',
+      });
+    }
+    const version = parseHeader(header);
+    return new Trace(chunks, reader, version, options);
+  } catch (error) {
+    await chunks.close();
+    throw error;
+  }
+}
