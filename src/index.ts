@@ -1,0 +1,6 @@
+// The schedscope public API.
+export { openTrace, Trace, DEFAULT_MAX_GENERATION_BYTES } from './trace.js';
+export type { OpenTraceOptions, ReadProgress, TraceStats, TraceSource } from './trace.js';
+export * from './errors.js';
+export { SUPPORTED_VERSIONS, type SupportedVersion } from './format/header.js';
+export * from './model/index.js';

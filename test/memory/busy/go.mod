@@ -1,0 +1,3 @@
+module schedscope.test/memory/busy
+
+go 1.22
