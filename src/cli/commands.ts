@@ -7,6 +7,7 @@ export async function loadCommands(): Promise<CommandRegistrar[]> {
   const modules = await Promise.all([
     import('./dump.js'),
     import('./stat.js'),
+    import('./topology.js'),
   ]);
   return modules.map((m) => m.register);
 }
