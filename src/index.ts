@@ -4,3 +4,4 @@ export type { OpenTraceOptions, ReadProgress, TraceStats, TraceSource } from './
 export * from './errors.js';
 export { SUPPORTED_VERSIONS, type SupportedVersion } from './format/header.js';
 export * from './model/index.js';
+export * from './native/index.js';
