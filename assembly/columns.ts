@@ -1,0 +1,129 @@
+// Columnar output: fixed-width columns in linear memory that JavaScript reads through typed-array
+// views, filled for up to `capacity` events per call. The layout is mirrored in
+// src/model/columns.ts; change both together.
+import { Ev } from './event';
+import { G_NOT_EXIST, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING, P_IDLE, P_RUNNING, goStatusToState, procStatusToState } from './order';
+import * as S from './specs';
+
+export const COL_TIME: i32 = 0; // i64: time in ns (exact)
+export const COL_A0: i32 = 1; // u64 ×4: the event's arguments after the timestamp, as the ordering left them
+export const COL_A1: i32 = 2;
+export const COL_A2: i32 = 3;
+export const COL_A3: i32 = 4;
+export const COL_TIME_F: i32 = 5; // f64: time in ns as a number
+export const COL_G: i32 = 6; // f64: goroutine of the context (-1 none)
+export const COL_P: i32 = 7; // f64: proc of the context (-1 none)
+export const COL_M: i32 = 8; // f64: thread of the context (-1 none)
+export const COL_STACK: i32 = 9; // f64: the event's own stack id (-1 none; CPU samples always have one)
+export const COL_TSTACK: i32 = 10; // f64: state transition's stack id (-1 none)
+export const COL_RES_ID: i32 = 11; // f64: transition resource / range scope id
+export const COL_REASON: i32 = 12; // f64: transition reason string id (0 = "")
+export const COL_KIND: i32 = 13; // u8: Go's EventKind
+export const COL_TYPE: i32 = 14; // u8: wire event type (255 = reader-made Sync)
+export const COL_RES_KIND: i32 = 15; // u8: 0 none, 1 goroutine, 2 proc
+export const COL_FROM: i32 = 16; // u8: transition from-state
+export const COL_TO: i32 = 17; // u8: transition to-state
+export const COL_SIZE: i32 = 18; // u32: encoded size in bytes (0 for made-up events)
+export const COLUMN_COUNT: i32 = 19;
+
+export class Columns {
+  capacity: i32;
+  ptrs: StaticArray<usize> = new StaticArray<usize>(COLUMN_COUNT);
+  length: i32 = 0;
+
+  constructor(capacity: i32) {
+    this.capacity = capacity;
+    const n = <usize>capacity;
+    for (let c = 0; c < COLUMN_COUNT; c++) {
+      const width: usize = c <= COL_REASON ? 8 : c == COL_SIZE ? 4 : 1;
+      unchecked((this.ptrs[c] = heap.alloc(n * width)));
+    }
+  }
+
+  @inline ptr(c: i32): usize {
+    return unchecked(this.ptrs[c]);
+  }
+
+  get full(): bool {
+    return this.length >= this.capacity;
+  }
+
+  write(ev: Ev): void {
+    const i = <usize>this.length;
+    this.length++;
+    const typ = ev.typ;
+    store<i64>(this.ptr(COL_TIME) + (i << 3), ev.time);
+    store<u64>(this.ptr(COL_A0) + (i << 3), ev.a0);
+    store<u64>(this.ptr(COL_A1) + (i << 3), ev.a1);
+    store<u64>(this.ptr(COL_A2) + (i << 3), ev.a2);
+    store<u64>(this.ptr(COL_A3) + (i << 3), ev.a3);
+    store<f64>(this.ptr(COL_TIME_F) + (i << 3), <f64>ev.time);
+    store<f64>(this.ptr(COL_G) + (i << 3), <f64>ev.g);
+    store<f64>(this.ptr(COL_P) + (i << 3), <f64>ev.p);
+    store<f64>(this.ptr(COL_M) + (i << 3), <f64>ev.m);
+    store<u8>(this.ptr(COL_KIND) + i, S.kindOf(typ));
+    store<u8>(this.ptr(COL_TYPE) + i, typ);
+    store<u32>(this.ptr(COL_SIZE) + (i << 2), ev.size);
+
+    let stack: f64 = -1;
+    if (typ == S.EV_CPU_SAMPLE) {
+      stack = <f64>ev.a0;
+    } else if (typ != S.EV_READER_SYNC) {
+      const idx = S.ownStackArg(typ);
+      if (idx != 0) {
+        const id = ev.arg(idx - 1);
+        if (id != 0) stack = <f64>id;
+      }
+    }
+    store<f64>(this.ptr(COL_STACK) + (i << 3), stack);
+
+    let resKind: u8 = 0;
+    let resId: f64 = 0;
+    let from: u8 = 0;
+    let to: u8 = 0;
+    let reason: f64 = 0;
+    let tstack: f64 = -1;
+    switch (typ) {
+      case S.EV_PROC_START: resKind = 2; resId = <f64>(<i64>ev.a0); from = P_IDLE; to = P_RUNNING; break;
+      case S.EV_PROC_STOP: resKind = 2; resId = <f64>ev.p; from = P_RUNNING; to = P_IDLE; break;
+      case S.EV_PROC_STEAL: resKind = 2; resId = <f64>(<i64>ev.a0); from = ev.a3 == 4 ? P_IDLE : P_RUNNING; to = P_IDLE; break;
+      case S.EV_PROC_STATUS: resKind = 2; resId = <f64>(<i64>ev.a0); from = <u8>ev.a2; to = procStatusToState(ev.a1); break;
+      case S.EV_GO_CREATE: resKind = 1; resId = <f64>(<i64>ev.a0); from = G_NOT_EXIST; to = G_RUNNABLE; tstack = <f64>ev.a1; break;
+      case S.EV_GO_CREATE_BLOCKED: resKind = 1; resId = <f64>(<i64>ev.a0); from = G_NOT_EXIST; to = G_WAITING; tstack = <f64>ev.a1; break;
+      case S.EV_GO_CREATE_SYSCALL: resKind = 1; resId = <f64>(<i64>ev.a0); from = G_NOT_EXIST; to = G_SYSCALL; break;
+      case S.EV_GO_START: resKind = 1; resId = <f64>(<i64>ev.a0); from = G_RUNNABLE; to = G_RUNNING; break;
+      case S.EV_GO_DESTROY: resKind = 1; resId = <f64>ev.g; from = G_RUNNING; to = G_NOT_EXIST; break;
+      case S.EV_GO_DESTROY_SYSCALL: resKind = 1; resId = <f64>ev.g; from = G_SYSCALL; to = G_NOT_EXIST; break;
+      case S.EV_GO_STOP: resKind = 1; resId = <f64>ev.g; from = G_RUNNING; to = G_RUNNABLE; reason = <f64>ev.a0; tstack = stack; break;
+      case S.EV_GO_BLOCK: resKind = 1; resId = <f64>ev.g; from = G_RUNNING; to = G_WAITING; reason = <f64>ev.a0; tstack = stack; break;
+      case S.EV_GO_UNBLOCK:
+      case S.EV_GO_SWITCH:
+      case S.EV_GO_SWITCH_DESTROY:
+        resKind = 1; resId = <f64>(<i64>ev.a0); from = G_WAITING; to = G_RUNNABLE; break;
+      case S.EV_GO_SYSCALL_BEGIN: resKind = 1; resId = <f64>ev.g; from = G_RUNNING; to = G_SYSCALL; tstack = stack; break;
+      case S.EV_GO_SYSCALL_END: resKind = 1; resId = <f64>ev.g; from = G_SYSCALL; to = G_RUNNING; break;
+      case S.EV_GO_SYSCALL_END_BLOCKED: resKind = 1; resId = <f64>ev.g; from = G_SYSCALL; to = G_RUNNABLE; break;
+      case S.EV_GO_STATUS:
+      case S.EV_GO_STATUS_STACK:
+        resKind = 1; resId = <f64>(<i64>ev.a0); from = <u8>(ev.a2 >> 32); to = goStatusToState(ev.a2 & 0xffffffff); tstack = stack; break;
+      case S.EV_STW_BEGIN:
+      case S.EV_STW_END:
+        resKind = 1; resId = <f64>ev.g; break;
+      case S.EV_GC_SWEEP_ACTIVE: resKind = 2; resId = <f64>(<i64>ev.a0); break;
+      case S.EV_GC_SWEEP_BEGIN:
+      case S.EV_GC_SWEEP_END:
+        resKind = 2; resId = <f64>ev.p; break;
+      case S.EV_GC_MARK_ASSIST_ACTIVE: resKind = 1; resId = <f64>(<i64>ev.a0); break;
+      case S.EV_GC_MARK_ASSIST_BEGIN:
+      case S.EV_GC_MARK_ASSIST_END:
+        resKind = 1; resId = <f64>ev.g; break;
+      default: break;
+    }
+    store<u8>(this.ptr(COL_RES_KIND) + i, resKind);
+    store<f64>(this.ptr(COL_RES_ID) + (i << 3), resId);
+    store<u8>(this.ptr(COL_FROM) + i, from);
+    store<u8>(this.ptr(COL_TO) + i, to);
+    store<f64>(this.ptr(COL_REASON) + (i << 3), reason);
+    store<f64>(this.ptr(COL_TSTACK) + (i << 3), tstack);
+  }
+}

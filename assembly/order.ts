@@ -1,0 +1,830 @@
+// The ordering state machine: Go's scheduler state (goroutines, procs, threads, GC, tasks, regions,
+// special ranges), simulated to decide which thread's next event may come next and to reject
+// traces that cannot have happened. It mirrors the rules of Go's internal/trace ordering, handler
+// by handler, including the events it synthesises and the arguments it rewrites for the API.
+import { Ev, EventQueue } from './event';
+import { Generation, bytesEqual, copyBytes } from './generation';
+import * as S from './specs';
+import { ERR_ORDERING, fail } from './state';
+
+// Wire statuses.
+const GO_BAD: u8 = 0;
+const GO_RUNNABLE: u8 = 1;
+const GO_RUNNING: u8 = 2;
+const GO_SYSCALL: u8 = 3;
+const GO_WAITING: u8 = 4;
+const PROC_RUNNING: u8 = 1;
+const PROC_IDLE: u8 = 2;
+const PROC_SYSCALL: u8 = 3;
+const PROC_SYSCALL_ABANDONED: u8 = 4;
+
+// API states.
+export const G_UNDETERMINED: u8 = 0;
+export const G_NOT_EXIST: u8 = 1;
+export const G_RUNNABLE: u8 = 2;
+export const G_RUNNING: u8 = 3;
+export const G_WAITING: u8 = 4;
+export const G_SYSCALL: u8 = 5;
+export const P_UNDETERMINED: u8 = 0;
+export const P_NOT_EXIST: u8 = 1;
+export const P_RUNNING: u8 = 2;
+export const P_IDLE: u8 = 3;
+
+export const NO_TASK: u64 = u64.MAX_VALUE;
+
+export function goStatusToState(status: u64): u8 {
+  switch (<i32>status) {
+    case 1: return G_RUNNABLE;
+    case 2: return G_RUNNING;
+    case 3: return G_SYSCALL;
+    case 4: return G_WAITING;
+    default: return G_UNDETERMINED;
+  }
+}
+
+export function procStatusToState(status: u64): u8 {
+  switch (<i32>status) {
+    case 1: return P_RUNNING;
+    case 2: return P_IDLE;
+    case 3: return P_RUNNING;
+    case 4: return P_IDLE;
+    default: return P_UNDETERMINED;
+  }
+}
+
+const GO_STATUS_NAMES: string[] = ['Bad', 'Runnable', 'Running', 'Syscall', 'Waiting'];
+const PROC_STATUS_NAMES: string[] = ['Bad', 'Running', 'Idle', 'Syscall', 'SyscallAbandoned'];
+function goStatusName(s: u8): string {
+  return s < 5 ? GO_STATUS_NAMES[s] : 'GoStatus(' + s.toString() + ')';
+}
+function procStatusName(s: u8): string {
+  return s < 5 ? PROC_STATUS_NAMES[s] : 'ProcStatus(' + s.toString() + ')';
+}
+
+class RangeType {
+  constructor(public typ: u8, public desc: u64) {}
+}
+
+class RangeState {
+  inFlight: Array<RangeType> = new Array<RangeType>();
+
+  has(typ: u8, desc: u64): bool {
+    for (let i = 0; i < this.inFlight.length; i++) {
+      const r = unchecked(this.inFlight[i]);
+      if (r.typ == typ && r.desc == desc) return true;
+    }
+    return false;
+  }
+
+  begin(typ: u8, desc: u64, offset: i32): bool {
+    if (this.has(typ, desc)) {
+      return fail(ERR_ORDERING, 'discovered event already in-flight for when starting event ' + typ.toString(), offset);
+    }
+    this.inFlight.push(new RangeType(typ, desc));
+    return true;
+  }
+
+  active(typ: u8, desc: u64, initialGen: bool, offset: i32): bool {
+    if (initialGen) {
+      if (this.has(typ, desc)) return fail(ERR_ORDERING, 'found named active range already in first gen', offset);
+      this.inFlight.push(new RangeType(typ, desc));
+    } else if (!this.has(typ, desc)) {
+      return fail(ERR_ORDERING, 'resource is missing active range', offset);
+    }
+    return true;
+  }
+
+  /** The desc of the range the last successful end() closed. */
+  endedDesc: u64 = 0;
+
+  /** Ends the range begun by `endTyp`'s start event (swap-remove, as Go does). */
+  end(endTyp: u8, offset: i32): bool {
+    const st = S.startEvOf(endTyp);
+    for (let i = 0; i < this.inFlight.length; i++) {
+      const r = unchecked(this.inFlight[i]);
+      if (r.typ == st) {
+        const last = this.inFlight.length - 1;
+        unchecked((this.inFlight[i] = this.inFlight[last]));
+        this.inFlight.pop();
+        this.endedDesc = r.desc;
+        return true;
+      }
+    }
+    return fail(ERR_ORDERING, 'tried to end event ' + st.toString() + ', but not in-flight', offset);
+  }
+}
+
+class UserRegion {
+  constructor(public task: u64, public name: ArrayBuffer) {}
+}
+
+class GState {
+  status: u8 = 0;
+  seqGen: u64 = 0;
+  seq: u64 = 0;
+  regions: Array<UserRegion> = new Array<UserRegion>();
+  ranges: RangeState = new RangeState();
+  constructor(public id: i64) {}
+}
+
+class PState {
+  status: u8 = 0;
+  seqGen: u64 = 0;
+  seq: u64 = 0;
+  ranges: RangeState = new RangeState();
+  constructor(public id: i64) {}
+}
+
+class MState {
+  g: i64 = -1;
+  p: i64 = -1;
+}
+
+class TaskState {
+  constructor(public name: ArrayBuffer, public parent: u64) {}
+}
+
+const GC_UNDETERMINED: u8 = 0;
+const GC_NOT_RUNNING: u8 = 1;
+const GC_RUNNING: u8 = 2;
+
+// Context requirements.
+const NOT: u8 = 0;
+const MAY: u8 = 1;
+const MUST: u8 = 2;
+
+export class Ordering {
+  gStates: Map<i64, GState> = new Map<i64, GState>();
+  pStates: Map<i64, PState> = new Map<i64, PState>();
+  mStates: Map<i64, MState> = new Map<i64, MState>();
+  activeTasks: Map<u64, TaskState> = new Map<u64, TaskState>();
+  gcSeq: u64 = 0;
+  gcState: u8 = GC_UNDETERMINED;
+  initialGen: u64 = 0;
+  queue: EventQueue = new EventQueue();
+
+  // Per-call scratch: the context before and after the event.
+  private curG: i64 = -1;
+  private curP: i64 = -1;
+  private curM: i64 = -1;
+  private newG: i64 = -1;
+  private newP: i64 = -1;
+  private offset: i32 = -1;
+  private gen: u64 = 0;
+  private table: Generation | null = null;
+
+  /** 1: advanced (events queued), 0: cannot advance yet, -1: error (recorded). */
+  advance(ev: Ev, table: Generation, m: i64, gen: u64): i32 {
+    if (this.initialGen == 0) this.initialGen = gen;
+    this.gen = gen;
+    this.table = table;
+    this.offset = ev.offset;
+    this.curM = m;
+    let ms: MState | null = null;
+    if (m == -1) {
+      this.curP = -1;
+      this.curG = -1;
+    } else {
+      if (this.mStates.has(m)) {
+        ms = this.mStates.get(m);
+      } else {
+        ms = new MState();
+        this.mStates.set(m, ms);
+      }
+      this.curP = ms.p;
+      this.curG = ms.g;
+    }
+    this.newG = this.curG;
+    this.newP = this.curP;
+    const result = this.dispatch(ev);
+    if (result == 1 && ms !== null) {
+      ms.p = this.newP;
+      ms.g = this.newG;
+    }
+    return result;
+  }
+
+  private dispatch(ev: Ev): i32 {
+    switch (ev.typ) {
+      case S.EV_PROCS_CHANGE:
+      case S.EV_GO_LABEL:
+      case S.EV_USER_LOG:
+        return this.annotation(ev);
+      case S.EV_PROC_START: return this.procStart(ev);
+      case S.EV_PROC_STOP: return this.procStop(ev);
+      case S.EV_PROC_STEAL: return this.procSteal(ev);
+      case S.EV_PROC_STATUS: return this.procStatus(ev);
+      case S.EV_GO_CREATE:
+      case S.EV_GO_CREATE_BLOCKED:
+        return this.goCreate(ev);
+      case S.EV_GO_CREATE_SYSCALL: return this.goCreateSyscall(ev);
+      case S.EV_GO_START: return this.goStart(ev);
+      case S.EV_GO_DESTROY:
+      case S.EV_GO_STOP:
+      case S.EV_GO_BLOCK:
+        return this.goStopExec(ev);
+      case S.EV_GO_DESTROY_SYSCALL: return this.goDestroySyscall(ev);
+      case S.EV_GO_UNBLOCK: return this.goUnblock(ev);
+      case S.EV_GO_SYSCALL_BEGIN: return this.goSyscallBegin(ev);
+      case S.EV_GO_SYSCALL_END: return this.goSyscallEnd(ev);
+      case S.EV_GO_SYSCALL_END_BLOCKED: return this.goSyscallEndBlocked(ev);
+      case S.EV_GO_STATUS:
+      case S.EV_GO_STATUS_STACK:
+        return this.goStatus(ev);
+      case S.EV_STW_BEGIN:
+      case S.EV_GC_MARK_ASSIST_BEGIN:
+        return this.goRangeBegin(ev);
+      case S.EV_STW_END:
+      case S.EV_GC_MARK_ASSIST_END:
+        return this.goRangeEnd(ev);
+      case S.EV_GC_MARK_ASSIST_ACTIVE: return this.goRangeActive(ev);
+      case S.EV_GC_ACTIVE: return this.gcActive(ev);
+      case S.EV_GC_BEGIN: return this.gcBegin(ev);
+      case S.EV_GC_END: return this.gcEnd(ev);
+      case S.EV_GC_SWEEP_ACTIVE: return this.gcSweepActive(ev);
+      case S.EV_GC_SWEEP_BEGIN: return this.gcSweepBegin(ev);
+      case S.EV_GC_SWEEP_END: return this.gcSweepEnd(ev);
+      case S.EV_HEAP_ALLOC:
+      case S.EV_HEAP_GOAL:
+        return this.heapMetric(ev);
+      case S.EV_USER_TASK_BEGIN: return this.userTaskBegin(ev);
+      case S.EV_USER_TASK_END: return this.userTaskEnd(ev);
+      case S.EV_USER_REGION_BEGIN: return this.userRegion(ev, true);
+      case S.EV_USER_REGION_END: return this.userRegion(ev, false);
+      case S.EV_GO_SWITCH:
+      case S.EV_GO_SWITCH_DESTROY:
+        return this.goSwitch(ev);
+      default:
+        if (ev.typ >= S.EV_FIRST_EXPERIMENTAL && ev.typ <= S.EV_LAST_EXPERIMENTAL) return this.allocFree(ev);
+        return this.error('bad event type found while ordering: ' + ev.typ.toString());
+    }
+  }
+
+  private error(message: string): i32 {
+    fail(ERR_ORDERING, message, this.offset);
+    return -1;
+  }
+
+  private validate(m: u8, p: u8, g: u8): bool {
+    if (m == MUST && this.curM == -1) return fail(ERR_ORDERING, "expected a thread but didn't have one", this.offset);
+    if (m == NOT && this.curM != -1) return fail(ERR_ORDERING, 'expected no thread but had one', this.offset);
+    if (p == MUST && this.curP == -1) return fail(ERR_ORDERING, "expected a proc but didn't have one", this.offset);
+    if (p == NOT && this.curP != -1) return fail(ERR_ORDERING, 'expected no proc but had one', this.offset);
+    if (g == MUST && this.curG == -1) return fail(ERR_ORDERING, "expected a goroutine but didn't have one", this.offset);
+    if (g == NOT && this.curG != -1) return fail(ERR_ORDERING, 'expected no goroutine but had one', this.offset);
+    return true;
+  }
+
+  private validateUser(): bool {
+    return this.validate(MUST, MUST, MUST);
+  }
+
+  /** Queues ev with the current context. */
+  private emit(ev: Ev): Ev {
+    const out = this.queue.push();
+    out.copyFrom(ev);
+    out.g = this.curG;
+    out.p = this.curP;
+    out.m = this.curM;
+    return out;
+  }
+
+  /** Queues a made-up event (Go's makeEvent) with the given context. */
+  private synth(src: Ev, typ: u8, g: i64, a0: u64, a1: u64): Ev {
+    const out = this.queue.push();
+    out.typ = typ;
+    out.time = src.time;
+    out.a0 = a0;
+    out.a1 = a1;
+    out.a2 = 0;
+    out.a3 = 0;
+    out.g = g;
+    out.p = this.curP;
+    out.m = this.curM;
+    out.size = 0;
+    out.offset = src.offset;
+    return out;
+  }
+
+  private seqSucceeds(gen: u64, seq: u64, prevGen: u64, prevSeq: u64): bool {
+    return gen == prevGen && seq == prevSeq + 1;
+  }
+
+  private getG(id: i64): GState | null {
+    return this.gStates.has(id) ? this.gStates.get(id) : null;
+  }
+
+  private getP(id: i64): PState | null {
+    return this.pStates.has(id) ? this.pStates.get(id) : null;
+  }
+
+  private procStatus(ev: Ev): i32 {
+    const pid = <i64>ev.a0;
+    const status = ev.a1;
+    if (status >= 5) return this.error('invalid status for proc ' + pid.toString() + ': ' + status.toString());
+    let oldState = procStatusToState(status);
+    const s = this.getP(pid);
+    if (s !== null) {
+      if (status == PROC_SYSCALL_ABANDONED && s.status == PROC_SYSCALL) {
+        oldState = P_RUNNING;
+        ev.a1 = PROC_SYSCALL;
+      } else if (status == PROC_SYSCALL_ABANDONED && s.status == PROC_SYSCALL_ABANDONED) {
+        oldState = P_IDLE;
+        ev.a1 = PROC_SYSCALL_ABANDONED;
+      } else if (<u64>s.status != status) {
+        return this.error('inconsistent status for proc ' + pid.toString() + ': old ' + procStatusName(s.status) + ' vs. new ' + procStatusName(<u8>status));
+      }
+      s.seqGen = this.gen;
+      s.seq = 0;
+    } else {
+      const ps = new PState(pid);
+      ps.status = <u8>status;
+      ps.seqGen = this.gen;
+      this.pStates.set(pid, ps);
+      oldState = this.gen == this.initialGen ? P_UNDETERMINED : P_NOT_EXIST;
+    }
+    ev.a2 = oldState; // smuggled old state (Go's extra slot)
+    if (status == PROC_RUNNING || status == PROC_SYSCALL) this.newP = pid;
+    if (status == PROC_SYSCALL_ABANDONED && oldState == P_RUNNING) {
+      // The status is being emitted from a thread other than the one the P is bound to; report it
+      // in the context it belongs to.
+      let found = false;
+      const keys = this.mStates.keys();
+      for (let i = 0; i < keys.length; i++) {
+        const mid = unchecked(keys[i]);
+        const ms = this.mStates.get(mid);
+        if (ms.p == pid) {
+          this.curM = mid;
+          this.curP = pid;
+          this.curG = ms.g;
+          found = true;
+        }
+      }
+      if (!found) return this.error('failed to find sched context for proc ' + pid.toString() + " that's about to be stolen");
+    }
+    this.emit(ev);
+    return 1;
+  }
+
+  private procStart(ev: Ev): i32 {
+    const pid = <i64>ev.a0;
+    const st = this.getP(pid);
+    if (st === null || st.status != PROC_IDLE || !this.seqSucceeds(this.gen, ev.a1, st.seqGen, st.seq) || this.curP != -1) return 0;
+    if (!this.validate(MUST, NOT, MAY)) return -1;
+    st.status = PROC_RUNNING;
+    st.seqGen = this.gen;
+    st.seq = ev.a1;
+    this.newP = pid;
+    this.emit(ev);
+    return 1;
+  }
+
+  private procStop(ev: Ev): i32 {
+    const st = this.getP(this.curP);
+    if (st === null) return this.error('event ProcStop for proc (' + this.curP.toString() + ") that doesn't exist");
+    if (st.status != PROC_RUNNING && st.status != PROC_SYSCALL) return this.error("ProcStop event for proc that's not Running or Syscall");
+    if (!this.validate(MUST, MUST, MAY)) return -1;
+    st.status = PROC_IDLE;
+    this.newP = -1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private procSteal(ev: Ev): i32 {
+    const pid = <i64>ev.a0;
+    const st = this.getP(pid);
+    if (st === null || (st.status != PROC_SYSCALL && st.status != PROC_SYSCALL_ABANDONED) || !this.seqSucceeds(this.gen, ev.a1, st.seqGen, st.seq)) return 0;
+    if (!this.validate(MUST, MAY, MAY)) return -1;
+    const oldStatus = st.status;
+    ev.a3 = oldStatus; // smuggled (Go's extra slot)
+    st.status = PROC_IDLE;
+    st.seqGen = this.gen;
+    st.seq = ev.a1;
+    if (oldStatus == PROC_SYSCALL_ABANDONED) {
+      this.emit(ev);
+      return 1;
+    }
+    const mid = <i64>ev.a2;
+    if (mid == this.curM) {
+      if (this.curP != pid) {
+        return this.error('tried to self-steal proc ' + pid.toString() + ' (thread ' + mid.toString() + '), but got proc ' + this.curP.toString() + ' instead');
+      }
+      this.newP = -1;
+      this.emit(ev);
+      return 1;
+    }
+    if (!this.mStates.has(mid)) return this.error('stole proc from non-existent thread ' + mid.toString());
+    const other = this.mStates.get(mid);
+    if (other.p != pid) {
+      return this.error('tried to steal proc ' + pid.toString() + ' from thread ' + mid.toString() + ', but got proc ' + other.p.toString() + ' instead');
+    }
+    other.p = -1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private goStatus(ev: Ev): i32 {
+    const gid = <i64>ev.a0;
+    const mid = <i64>ev.a1;
+    const status = ev.a2;
+    if (status >= 5) return this.error('invalid status for goroutine ' + gid.toString() + ': ' + status.toString());
+    let oldState = goStatusToState(status);
+    const s = this.getG(gid);
+    if (s !== null) {
+      if (<u64>s.status != status) {
+        return this.error('inconsistent status for goroutine ' + gid.toString() + ': old ' + goStatusName(s.status) + ' vs. new ' + goStatusName(<u8>status));
+      }
+      s.seqGen = this.gen;
+      s.seq = 0;
+    } else if (this.gen == this.initialGen) {
+      const gs = new GState(gid);
+      gs.status = <u8>status;
+      gs.seqGen = this.gen;
+      this.gStates.set(gid, gs);
+      oldState = G_UNDETERMINED;
+    } else {
+      return this.error('found goroutine status for new goroutine after the first generation: id=' + gid.toString() + ' status=' + goStatusName(<u8>status));
+    }
+    ev.a2 = (<u64>oldState << 32) | status;
+    if (status == GO_RUNNING) {
+      this.newG = gid;
+    } else if (status == GO_SYSCALL) {
+      if (mid == -1) return this.error('found goroutine ' + gid.toString() + ' in syscall without a thread');
+      if (mid == this.curM) {
+        if (this.gen != this.initialGen && this.curG != gid) {
+          return this.error('inconsistent thread for syscalling goroutine ' + gid.toString() + ': thread has goroutine ' + this.curG.toString());
+        }
+        this.newG = gid;
+      } else {
+        if (this.mStates.has(mid)) {
+          const ms = this.mStates.get(mid);
+          if (ms.g != gid) {
+            return this.error('inconsistent thread for syscalling goroutine ' + gid.toString() + ': thread has goroutine ' + ms.g.toString());
+          }
+          this.curG = ms.g;
+        } else {
+          const ms = new MState();
+          ms.g = gid;
+          this.mStates.set(mid, ms);
+        }
+        this.curM = mid;
+      }
+    }
+    this.emit(ev);
+    return 1;
+  }
+
+  private goCreate(ev: Ev): i32 {
+    if (!this.validate(MUST, MUST, MAY)) return -1;
+    const cur = this.getG(this.curG);
+    if (cur !== null && cur.status != GO_RUNNING) return this.error(ev.typ.toString() + " event for goroutine that's not Running");
+    const newgid = <i64>ev.a0;
+    if (this.gStates.has(newgid)) return this.error('tried to create goroutine (' + newgid.toString() + ') that already exists');
+    const gs = new GState(newgid);
+    gs.status = ev.typ == S.EV_GO_CREATE_BLOCKED ? GO_WAITING : GO_RUNNABLE;
+    gs.seqGen = this.gen;
+    this.gStates.set(newgid, gs);
+    this.emit(ev);
+    return 1;
+  }
+
+  private goStopExec(ev: Ev): i32 {
+    if (!this.validateUser()) return -1;
+    const st = this.getG(this.curG);
+    if (st === null) return this.error('event ' + ev.typ.toString() + ' for goroutine (' + this.curG.toString() + ") that doesn't exist");
+    if (st.status != GO_RUNNING) return this.error(ev.typ.toString() + " event for goroutine that's not Running");
+    if (ev.typ == S.EV_GO_DESTROY) {
+      this.gStates.delete(this.curG);
+    } else if (ev.typ == S.EV_GO_STOP) {
+      st.status = GO_RUNNABLE;
+    } else {
+      st.status = GO_WAITING;
+    }
+    this.newG = -1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private goStart(ev: Ev): i32 {
+    const gid = <i64>ev.a0;
+    const st = this.getG(gid);
+    if (st === null || st.status != GO_RUNNABLE || !this.seqSucceeds(this.gen, ev.a1, st.seqGen, st.seq)) return 0;
+    if (!this.validate(MUST, MUST, NOT)) return -1;
+    st.status = GO_RUNNING;
+    st.seqGen = this.gen;
+    st.seq = ev.a1;
+    this.newG = gid;
+    this.emit(ev);
+    return 1;
+  }
+
+  private goUnblock(ev: Ev): i32 {
+    const gid = <i64>ev.a0;
+    const st = this.getG(gid);
+    if (st === null || st.status != GO_WAITING || !this.seqSucceeds(this.gen, ev.a1, st.seqGen, st.seq)) return 0;
+    st.status = GO_RUNNABLE;
+    st.seqGen = this.gen;
+    st.seq = ev.a1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private goSwitch(ev: Ev): i32 {
+    if (!this.validateUser()) return -1;
+    const cur = this.getG(this.curG);
+    if (cur === null) return this.error('event ' + ev.typ.toString() + ' for goroutine (' + this.curG.toString() + ") that doesn't exist");
+    if (cur.status != GO_RUNNING) return this.error(ev.typ.toString() + " event for goroutine that's not Running");
+    const nextg = <i64>ev.a0;
+    const next = this.getG(nextg);
+    if (next === null || next.status != GO_WAITING || !this.seqSucceeds(this.gen, ev.a1, next.seqGen, next.seq)) return 0;
+    this.emit(ev);
+    if (ev.typ == S.EV_GO_SWITCH) {
+      cur.status = GO_WAITING;
+      this.synth(ev, S.EV_GO_BLOCK, this.curG, 0, 0);
+    } else {
+      this.gStates.delete(this.curG);
+      this.synth(ev, S.EV_GO_DESTROY, this.curG, 0, 0);
+    }
+    next.status = GO_RUNNING;
+    next.seqGen = this.gen;
+    next.seq = ev.a1;
+    this.newG = nextg;
+    this.synth(ev, S.EV_GO_START, -1, <u64>nextg, ev.a1);
+    return 1;
+  }
+
+  private goSyscallBegin(ev: Ev): i32 {
+    if (!this.validateUser()) return -1;
+    const st = this.getG(this.curG);
+    if (st === null) return this.error('event GoSyscallBegin for goroutine (' + this.curG.toString() + ") that doesn't exist");
+    if (st.status != GO_RUNNING) return this.error("GoSyscallBegin event for goroutine that's not Running");
+    st.status = GO_SYSCALL;
+    const ps = this.getP(this.curP);
+    if (ps === null) return this.error('uninitialized proc ' + this.curP.toString() + ' found during GoSyscallBegin');
+    ps.status = PROC_SYSCALL;
+    if (!this.seqSucceeds(this.gen, ev.a0, ps.seqGen, ps.seq)) {
+      return this.error('failed to advance GoSyscallBegin: can\'t make sequence: ' + ps.seq.toString() + ' (gen=' + ps.seqGen.toString() + ') -> ' + ev.a0.toString() + ' (gen=' + this.gen.toString() + ')');
+    }
+    ps.seqGen = this.gen;
+    ps.seq = ev.a0;
+    this.emit(ev);
+    return 1;
+  }
+
+  private goSyscallEnd(ev: Ev): i32 {
+    if (!this.validateUser()) return -1;
+    const st = this.getG(this.curG);
+    if (st === null) return this.error('event GoSyscallEnd for goroutine (' + this.curG.toString() + ") that doesn't exist");
+    if (st.status != GO_SYSCALL) return this.error("GoSyscallEnd event for goroutine that's not Running");
+    st.status = GO_RUNNING;
+    const ps = this.getP(this.curP);
+    if (ps === null) return this.error('uninitialized proc ' + this.curP.toString() + ' found during GoSyscallEnd');
+    if (ps.status != PROC_SYSCALL) {
+      return this.error('expected proc ' + this.curP.toString() + ' in state Syscall, but got ' + procStatusName(ps.status) + ' instead');
+    }
+    ps.status = PROC_RUNNING;
+    this.emit(ev);
+    return 1;
+  }
+
+  private goSyscallEndBlocked(ev: Ev): i32 {
+    if (this.curP != -1) {
+      const ps = this.getP(this.curP);
+      if (ps === null) return this.error('uninitialized proc ' + this.curP.toString() + ' found during GoSyscallEndBlocked');
+      if (ps.status == PROC_SYSCALL) return 0;
+    }
+    if (!this.validate(MUST, MAY, MUST)) return -1;
+    const st = this.getG(this.curG);
+    if (st === null) return this.error('event GoSyscallEndBlocked for goroutine (' + this.curG.toString() + ") that doesn't exist");
+    if (st.status != GO_SYSCALL) return this.error("GoSyscallEndBlocked event for goroutine that's not Running");
+    this.newG = -1;
+    st.status = GO_RUNNABLE;
+    this.emit(ev);
+    return 1;
+  }
+
+  private goCreateSyscall(ev: Ev): i32 {
+    if (!this.validate(MUST, MAY, NOT)) return -1;
+    const newgid = <i64>ev.a0;
+    if (this.gStates.has(newgid)) return this.error('tried to create goroutine (' + newgid.toString() + ') in syscall that already exists');
+    const gs = new GState(newgid);
+    gs.status = GO_SYSCALL;
+    gs.seqGen = this.gen;
+    this.gStates.set(newgid, gs);
+    this.newG = newgid;
+    this.emit(ev);
+    return 1;
+  }
+
+  private goDestroySyscall(ev: Ev): i32 {
+    if (!this.validate(MUST, MAY, MUST)) return -1;
+    const st = this.getG(this.curG);
+    if (st === null) return this.error('event GoDestroySyscall for goroutine (' + this.curG.toString() + ") that doesn't exist");
+    if (st.status != GO_SYSCALL) return this.error("GoDestroySyscall event for goroutine that's not Syscall");
+    this.gStates.delete(this.curG);
+    this.newG = -1;
+    if (this.curP != -1) {
+      const ps = this.getP(this.curP);
+      if (ps === null) return this.error('found invalid proc ' + this.curP.toString() + ' during GoDestroySyscall');
+      if (ps.status != PROC_SYSCALL) {
+        return this.error('proc ' + this.curP.toString() + ' in unexpected state ' + procStatusName(ps.status) + ' during GoDestroySyscall');
+      }
+      ps.status = PROC_SYSCALL_ABANDONED;
+      this.newP = -1;
+      const steal = this.synth(ev, S.EV_PROC_STEAL, this.curG, <u64>this.curP, 0);
+      steal.a3 = PROC_SYSCALL;
+    }
+    this.emit(ev);
+    return 1;
+  }
+
+  private userTaskBegin(ev: Ev): i32 {
+    const id = ev.a0;
+    if (this.activeTasks.has(id)) return this.error('task ID conflict: ' + id.toString());
+    let parent = ev.a1;
+    if (parent == 0) {
+      parent = NO_TASK;
+      ev.a1 = NO_TASK;
+    }
+    const table = this.table!;
+    const nameIndex = table.stringIndex(ev.a2);
+    let name: ArrayBuffer;
+    if (ev.a2 == 0) name = new ArrayBuffer(0);
+    else if (nameIndex < 0) return this.error('invalid string ID ' + ev.a2.toString() + ' for ' + ev.typ.toString() + ' event');
+    else name = copyBytes(unchecked(table.stringData[nameIndex]), unchecked(table.stringLength[nameIndex]));
+    this.activeTasks.set(id, new TaskState(name, parent));
+    if (!this.validateUser()) return -1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private userTaskEnd(ev: Ev): i32 {
+    const id = ev.a0;
+    const table = this.table!;
+    if (this.activeTasks.has(id)) {
+      const ts = this.activeTasks.get(id);
+      ev.a2 = ts.parent;
+      ev.a3 = table.addExtraString(ts.name);
+      this.activeTasks.delete(id);
+    } else {
+      ev.a2 = NO_TASK;
+      ev.a3 = 0;
+    }
+    if (!this.validateUser()) return -1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private userRegion(ev: Ev, begin: bool): i32 {
+    if (!this.validateUser()) return -1;
+    const table = this.table!;
+    const task = ev.a0;
+    let name: ArrayBuffer;
+    if (ev.a1 == 0) {
+      name = new ArrayBuffer(0);
+    } else {
+      const idx = table.stringIndex(ev.a1);
+      if (idx < 0) return this.error('invalid string ID ' + ev.a1.toString() + ' for ' + ev.typ.toString() + ' event');
+      name = copyBytes(unchecked(table.stringData[idx]), unchecked(table.stringLength[idx]));
+    }
+    const gs = this.getG(this.curG);
+    if (gs === null) {
+      return this.error('encountered ' + (begin ? 'EvUserRegionBegin' : 'EvUserRegionEnd') + ' without known state for current goroutine ' + this.curG.toString());
+    }
+    if (begin) {
+      gs.regions.push(new UserRegion(task, name));
+    } else if (gs.regions.length > 0) {
+      const top = gs.regions[gs.regions.length - 1];
+      if (top.task != task || !bytesEqual(top.name, name)) {
+        return this.error('misuse of region in goroutine ' + this.curG.toString() + ': region end when the inner-most active region start event is different');
+      }
+      gs.regions.pop();
+    }
+    this.emit(ev);
+    return 1;
+  }
+
+  private gcActive(ev: Ev): i32 {
+    const seq = ev.a0;
+    if (this.gen == this.initialGen) {
+      if (this.gcState != GC_UNDETERMINED) return this.error("GCActive in the first generation isn't first GC event");
+      this.gcSeq = seq;
+      this.gcState = GC_RUNNING;
+      this.emit(ev);
+      return 1;
+    }
+    if (seq != this.gcSeq + 1) return 0;
+    if (this.gcState != GC_RUNNING) return this.error('encountered GCActive while GC was not in progress');
+    this.gcSeq = seq;
+    if (!this.validateUser()) return -1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private gcBegin(ev: Ev): i32 {
+    const seq = ev.a0;
+    if (this.gcState == GC_UNDETERMINED) {
+      this.gcSeq = seq;
+      this.gcState = GC_RUNNING;
+      this.emit(ev);
+      return 1;
+    }
+    if (seq != this.gcSeq + 1) return 0;
+    if (this.gcState == GC_RUNNING) return this.error('encountered GCBegin while GC was already in progress');
+    this.gcSeq = seq;
+    this.gcState = GC_RUNNING;
+    if (!this.validateUser()) return -1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private gcEnd(ev: Ev): i32 {
+    const seq = ev.a0;
+    if (seq != this.gcSeq + 1) return 0;
+    if (this.gcState == GC_NOT_RUNNING) return this.error('encountered GCEnd when GC was not in progress');
+    if (this.gcState == GC_UNDETERMINED) return this.error('encountered GCEnd when GC was in an undetermined state');
+    this.gcSeq = seq;
+    this.gcState = GC_NOT_RUNNING;
+    if (!this.validateUser()) return -1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private annotation(ev: Ev): i32 {
+    if (!this.validateUser()) return -1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private heapMetric(ev: Ev): i32 {
+    if (!this.validate(MUST, MUST, MAY)) return -1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private gcSweepBegin(ev: Ev): i32 {
+    if (!this.validate(MUST, MUST, MAY)) return -1;
+    const ps = this.getP(this.curP);
+    if (ps === null) return this.error('GCSweepBegin on unknown proc ' + this.curP.toString());
+    if (!ps.ranges.begin(S.EV_GC_SWEEP_BEGIN, 0, this.offset)) return -1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private gcSweepActive(ev: Ev): i32 {
+    const pid = <i64>ev.a0;
+    const ps = this.getP(pid);
+    if (ps === null) return this.error('encountered GCSweepActive for unknown proc ' + pid.toString());
+    if (!ps.ranges.active(S.EV_GC_SWEEP_BEGIN, 0, this.gen == this.initialGen, this.offset)) return -1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private gcSweepEnd(ev: Ev): i32 {
+    if (!this.validate(MUST, MUST, MAY)) return -1;
+    const ps = this.getP(this.curP);
+    if (ps === null) return this.error('GCSweepEnd on unknown proc ' + this.curP.toString());
+    if (!ps.ranges.end(ev.typ, this.offset)) return -1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private goRangeBegin(ev: Ev): i32 {
+    if (!this.validateUser()) return -1;
+    const desc: u64 = ev.typ == S.EV_STW_BEGIN ? ev.a0 : 0;
+    const gs = this.getG(this.curG);
+    if (gs === null) {
+      return this.error('encountered event of type ' + ev.typ.toString() + ' without known state for current goroutine ' + this.curG.toString());
+    }
+    if (!gs.ranges.begin(ev.typ, desc, this.offset)) return -1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private goRangeActive(ev: Ev): i32 {
+    const gid = <i64>ev.a0;
+    const gs = this.getG(gid);
+    if (gs === null) return this.error('uninitialized goroutine ' + gid.toString() + ' found during GCMarkAssistActive');
+    if (!gs.ranges.active(S.EV_GC_MARK_ASSIST_BEGIN, 0, this.gen == this.initialGen, this.offset)) return -1;
+    this.emit(ev);
+    return 1;
+  }
+
+  private goRangeEnd(ev: Ev): i32 {
+    if (!this.validateUser()) return -1;
+    const gs = this.getG(this.curG);
+    if (gs === null) {
+      return this.error('encountered event of type ' + ev.typ.toString() + ' without known state for current goroutine ' + this.curG.toString());
+    }
+    if (!gs.ranges.end(ev.typ, this.offset)) return -1;
+    if (ev.typ == S.EV_STW_END) ev.a0 = gs.ranges.endedDesc;
+    this.emit(ev);
+    return 1;
+  }
+
+  private allocFree(ev: Ev): i32 {
+    if (!this.validate(MUST, MAY, MAY)) return -1;
+    this.emit(ev);
+    return 1;
+  }
+}

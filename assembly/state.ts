@@ -1,0 +1,89 @@
+// Error state shared by every stage: AssemblyScript has no exceptions, so a stage records the first
+// error and returns false, and the driver reports it to JavaScript.
+
+export const ERR_NONE: i32 = 0;
+export const ERR_CORRUPT_BATCH: i32 = 1;
+export const ERR_CORRUPT_TABLE: i32 = 2;
+export const ERR_ORDERING: i32 = 3;
+
+export let errorCode: i32 = ERR_NONE;
+export let errorMessage: string = '';
+/** Offset within the generation buffer of the batch the error belongs to (-1 if none). */
+export let errorOffset: i32 = -1;
+
+export function fail(code: i32, message: string, offset: i32): bool {
+  if (errorCode == ERR_NONE) {
+    errorCode = code;
+    errorMessage = message;
+    errorOffset = offset;
+  }
+  return false;
+}
+
+export function clearError(): void {
+  errorCode = ERR_NONE;
+  errorMessage = '';
+  errorOffset = -1;
+}
+
+/** Cursor over raw bytes [pos, end) with Go's uvarint rules; never reads outside the range. */
+export class Reader {
+  pos: usize;
+  end: usize;
+  ok: bool = true;
+
+  constructor(pos: usize, end: usize) {
+    this.pos = pos;
+    this.end = end;
+  }
+
+  get remaining(): usize {
+    return this.end - this.pos;
+  }
+
+  byte(): i32 {
+    if (this.pos >= this.end) {
+      this.ok = false;
+      return -1;
+    }
+    const b = <i32>load<u8>(this.pos);
+    this.pos++;
+    return b;
+  }
+
+  /** Unsigned LEB128; sets ok = false on truncation or overflow (11 bytes, or 10th byte > 1). */
+  uvarint(): u64 {
+    let x: u64 = 0;
+    let s: u64 = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) {
+        this.ok = false;
+        return 0;
+      }
+      const b = <u64>load<u8>(this.pos);
+      this.pos++;
+      if (b < 0x80) {
+        if (i == 9 && b > 1) {
+          this.ok = false;
+          return 0;
+        }
+        return x | (b << s);
+      }
+      x |= (b & 0x7f) << s;
+      s += 7;
+    }
+    this.ok = false;
+    return 0;
+  }
+}
+
+/** Go's frequency.mul: float64(t) * nsPerTick, converted to int64 the way amd64 does (out of range → MinInt64). */
+export function ticksToNs(ticks: u64, nsPerTick: f64): i64 {
+  const x = <f64>ticks * nsPerTick;
+  if (isNaN(x) || x >= 9223372036854775807.0 || x < -9223372036854775808.0) return i64.MIN_VALUE;
+  return <i64>x;
+}
+
+export function u64str(v: u64): string {
+  return v.toString();
+}

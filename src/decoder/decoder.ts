@@ -1,0 +1,241 @@
+// GenerationDecoder: the TypeScript face of the WASM decoder. It copies one generation into WASM
+// memory, asks for events one batch at a time (one JS→WASM call per batch), and resolves the
+// generation's strings and stacks for Event objects.
+import {
+  CorruptBatchError,
+  CorruptTableError,
+  InvalidOrderingError,
+  type TraceFormatError,
+} from '../errors.js';
+import type { RawGeneration } from '../format/framer.js';
+import type { SupportedVersion } from '../format/header.js';
+import { Column, COLUMN_COUNT, EventBatch, type ColumnViews, type GenerationTables, type Stack, type StackFrame, type SyncInfo } from '../model/index.js';
+import { instantiateDecoder, type DecoderExports } from './wasm.js';
+
+export type TraceVersion = SupportedVersion;
+
+export interface DecoderOptions {
+  /** Maximum events per batch (default 4096). */
+  eventsPerBatch?: number;
+}
+
+export const DEFAULT_EVENTS_PER_BATCH = 4096;
+const STATUS_FAILED = 2;
+const ERR_CORRUPT_BATCH = 1;
+const ERR_CORRUPT_TABLE = 2;
+const EXPERIMENTS = ['None', 'AllocFree'];
+const utf8 = new TextDecoder('utf-8');
+
+export class GenerationDecoder implements GenerationTables {
+  private readonly wasm: DecoderExports;
+  private views: ColumnViews | null = null;
+  private viewsBuffer: ArrayBuffer | null = null;
+  private generation: RawGeneration | null = null;
+  private pendingError: TraceFormatError | null = null;
+  private exhausted = true;
+  private strings = new Map<bigint, string>();
+  private stacks = new Map<number, Stack>();
+  private syncCache: Omit<SyncInfo, 'n'> | null = null;
+
+  private constructor(
+    version: TraceVersion,
+    private readonly capacity: number,
+  ) {
+    this.wasm = instantiateDecoder();
+    this.wasm.init(version, capacity);
+  }
+
+  static async create(version: TraceVersion, options: DecoderOptions = {}): Promise<GenerationDecoder> {
+    const capacity = options.eventsPerBatch ?? DEFAULT_EVENTS_PER_BATCH;
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 20) {
+      throw new RangeError(`eventsPerBatch must be an integer in [1, ${1 << 20}], got ${capacity}`);
+    }
+    return new GenerationDecoder(version, capacity);
+  }
+
+  /** Decodes the generation's tables; throws a TraceFormatError if they are broken. */
+  load(gen: RawGeneration): void {
+    this.generation = gen;
+    this.pendingError = null;
+    this.strings.clear();
+    this.stacks.clear();
+    this.syncCache = null;
+    const pointer = this.guard(() => this.wasm.inputBuffer(gen.byteLength));
+    let at = pointer;
+    const memory = new Uint8Array(this.wasm.memory.buffer);
+    for (const part of gen.parts) {
+      memory.set(part, at);
+      at += part.length;
+    }
+    const code = this.guard(() => this.wasm.loadGeneration(gen.byteLength, BigInt.asUintN(64, gen.gen)));
+    if (code !== 0) {
+      this.exhausted = true;
+      throw this.error();
+    }
+    this.exhausted = false;
+  }
+
+  /** The next batch of ordered events of the loaded generation, or null when it is exhausted. */
+  next(): EventBatch | null {
+    if (this.pendingError !== null) {
+      const error = this.pendingError;
+      this.pendingError = null;
+      this.exhausted = true;
+      throw error;
+    }
+    if (this.exhausted) return null;
+    const count = this.guard(() => this.wasm.nextBatch());
+    const status = this.wasm.batchStatus();
+    if (status === STATUS_FAILED) {
+      const error = this.error();
+      if (count === 0) {
+        this.exhausted = true;
+        throw error;
+      }
+      this.pendingError = error;
+    } else if (count === 0) {
+      this.exhausted = true;
+      return null;
+    }
+    return new EventBatch(count, this.columns(), this, this.generation?.gen ?? 0n);
+  }
+
+  /** A lone Sync (end of trace, or before a read error is reported). */
+  bareSync(): EventBatch {
+    const count = this.guard(() => this.wasm.bareSync());
+    return new EventBatch(count, this.columns(), this, this.generation?.gen ?? 0n);
+  }
+
+  string(id: bigint): string {
+    if (id === 0n) return '';
+    let s = this.strings.get(id);
+    if (s === undefined) {
+      const length = this.wasm.stringLength(id);
+      if (length < 0) return '';
+      const pointer = this.wasm.stringPointer(id);
+      s = utf8.decode(new Uint8Array(this.wasm.memory.buffer, pointer, length));
+      this.strings.set(id, s);
+    }
+    return s;
+  }
+
+  extraString(id: bigint): string {
+    if (id === 0n) return '';
+    const length = this.wasm.extraStringLength(id);
+    const pointer = this.wasm.extraStringPointer(id);
+    return utf8.decode(new Uint8Array(this.wasm.memory.buffer, pointer, length));
+  }
+
+  stack(id: number): Stack {
+    let stack = this.stacks.get(id);
+    if (stack === undefined) {
+      const count = Math.max(0, this.wasm.stackFrames(BigInt(id)));
+      const raw = new BigUint64Array(this.wasm.memory.buffer, this.wasm.frameScratchPointer(), count * 4);
+      const frames: StackFrame[] = [];
+      for (let i = 0; i < count; i++) {
+        frames.push({
+          pc: raw[i * 4]!,
+          func: this.string(raw[i * 4 + 1]!),
+          file: this.string(raw[i * 4 + 2]!),
+          line: Number(raw[i * 4 + 3]!),
+        });
+      }
+      stack = { id, frames };
+      this.stacks.set(id, stack);
+    }
+    return stack;
+  }
+
+  syncDetails(): Omit<SyncInfo, 'n'> {
+    if (this.syncCache === null) {
+      const w = this.wasm;
+      const batches = [];
+      for (let i = 0; i < w.experimentalBatchCount(); i++) {
+        const pointer = w.experimentalBatchPointer(i);
+        batches.push({
+          experiment: EXPERIMENTS[w.experimentalBatchExperiment(i)] ?? `Experiment(${w.experimentalBatchExperiment(i)})`,
+          thread: Number(w.experimentalBatchThread(i)),
+          data: new Uint8Array(w.memory.buffer.slice(pointer, pointer + w.experimentalBatchLength(i))),
+        });
+      }
+      this.syncCache = {
+        clockSnapshot: w.syncHasClockSnapshot()
+          ? {
+              trace: w.syncClockTrace(),
+              mono: BigInt.asUintN(64, w.syncClockMono()),
+              wallSeconds: BigInt.asIntN(64, w.syncClockSec()),
+              wallNanoseconds: BigInt.asIntN(64, w.syncClockNsec()),
+            }
+          : null,
+        experimentalBatches: batches,
+      };
+    }
+    return this.syncCache;
+  }
+
+  /** Typed-array views over the columns, re-made when WASM memory has grown (growth detaches them). */
+  private columns(): ColumnViews {
+    const buffer = this.wasm.memory.buffer;
+    if (this.views === null || this.viewsBuffer !== buffer) {
+      const n = this.capacity;
+      const at = (c: Column) => this.wasm.columnPointer(c);
+      const f64 = (c: Column) => new Float64Array(buffer, at(c), n);
+      const u8 = (c: Column) => new Uint8Array(buffer, at(c), n);
+      this.views = {
+        time: new BigInt64Array(buffer, at(Column.Time), n),
+        args: [
+          new BigUint64Array(buffer, at(Column.Arg0), n),
+          new BigUint64Array(buffer, at(Column.Arg1), n),
+          new BigUint64Array(buffer, at(Column.Arg2), n),
+          new BigUint64Array(buffer, at(Column.Arg3), n),
+        ],
+        timeNs: f64(Column.TimeNs),
+        goroutine: f64(Column.Goroutine),
+        proc: f64(Column.Proc),
+        thread: f64(Column.Thread),
+        stack: f64(Column.Stack),
+        transitionStack: f64(Column.TransitionStack),
+        resourceId: f64(Column.ResourceId),
+        reason: f64(Column.Reason),
+        kind: u8(Column.Kind),
+        wireType: u8(Column.WireType),
+        resourceKind: u8(Column.ResourceKind),
+        from: u8(Column.From),
+        to: u8(Column.To),
+        size: new Uint32Array(buffer, at(Column.Size), n),
+      };
+      this.viewsBuffer = buffer;
+      void COLUMN_COUNT;
+    }
+    return this.views;
+  }
+
+  private error(): TraceFormatError {
+    const w = this.wasm;
+    const code = w.lastErrorCode();
+    const reason = w.__getString(w.lastErrorMessage());
+    const local = w.lastErrorOffset();
+    const gen = this.generation;
+    const details = {
+      offset: (gen?.fileOffset ?? 0) + Math.max(0, local),
+      generation: gen?.gen,
+      reason,
+    };
+    if (code === ERR_CORRUPT_BATCH) return new CorruptBatchError(details);
+    if (code === ERR_CORRUPT_TABLE) return new CorruptTableError(details);
+    return new InvalidOrderingError(details);
+  }
+
+  /** A trap or abort inside WASM means the input drove the decoder somewhere it must not go. */
+  private guard<T>(call: () => T): T {
+    try {
+      return call();
+    } catch (cause) {
+      const gen = this.generation;
+      this.exhausted = true;
+      throw new CorruptBatchError(
+        { offset: gen?.fileOffset ?? 0, generation: gen?.gen, reason: `decoder stopped on malformed input: ${String(cause)}` },
+      );
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// Loads the AssemblyScript decoder. The module is compiled once per thread and instantiated per
+// decoder; @assemblyscript/loader supplies the runtime glue (abort, strings out of WASM memory).
+import { instantiateSync } from '@assemblyscript/loader';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface DecoderExports {
+  memory: WebAssembly.Memory;
+  init(version: number, capacity: number): void;
+  inputBuffer(length: number): number;
+  loadGeneration(length: number, gen: bigint): number;
+  nextBatch(): number;
+  bareSync(): number;
+  batchStatus(): number;
+  columnPointer(column: number): number;
+  lastErrorCode(): number;
+  lastErrorMessage(): number;
+  lastErrorOffset(): number;
+  stringPointer(id: bigint): number;
+  stringLength(id: bigint): number;
+  extraStringPointer(id: bigint): number;
+  extraStringLength(id: bigint): number;
+  stackFrames(id: bigint): number;
+  frameScratchPointer(): number;
+  syncHasClockSnapshot(): number;
+  syncClockTrace(): bigint;
+  syncClockMono(): bigint;
+  syncClockSec(): bigint;
+  syncClockNsec(): bigint;
+  experimentalBatchCount(): number;
+  experimentalBatchExperiment(i: number): number;
+  experimentalBatchThread(i: number): bigint;
+  experimentalBatchPointer(i: number): number;
+  experimentalBatchLength(i: number): number;
+  __getString(pointer: number): string;
+}
+
+const WASM_URL = new URL('../../build/decoder.wasm', import.meta.url);
+let compiled: WebAssembly.Module | undefined;
+
+function module(): WebAssembly.Module {
+  if (compiled === undefined) {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(fileURLToPath(WASM_URL)));
+    } catch (error) {
+      throw new Error(
+        `schedscope: the WASM decoder ${fileURLToPath(WASM_URL)} is missing; run \`npm run build:wasm\` (npm install builds it)`,
+        { cause: error },
+      );
+    }
+    compiled = new WebAssembly.Module(bytes);
+  }
+  return compiled;
+}
+
+export function instantiateDecoder(): DecoderExports {
+  const instance = instantiateSync(module(), {});
+  return instance.exports as unknown as DecoderExports;
+}

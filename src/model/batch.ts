@@ -1,0 +1,212 @@
+// EventBatch: a window of decoded events as typed-array columns over the decoder's memory (see
+// columns.ts for the layout), plus what is needed to turn one row into an Event object.
+import { Column, EventKind, NO_TASK, WireType } from './columns.js';
+import {
+  Event,
+  experimentalArgNames,
+  goStateName,
+  procStateName,
+  type EventInit,
+  type ResourceRef,
+  type Stack,
+  type SyncInfo,
+} from './event.js';
+
+/** Resolves the ids of the generation the batch belongs to (implemented by the decoder). */
+export interface GenerationTables {
+  string(id: bigint): string;
+  extraString(id: bigint): string;
+  stack(id: number): Stack;
+  /** Sync details of the generation (null for a Sync the reader makes at the end or before an error). */
+  syncDetails(): Omit<SyncInfo, 'n'>;
+}
+
+export interface ColumnViews {
+  time: BigInt64Array;
+  args: readonly [BigUint64Array, BigUint64Array, BigUint64Array, BigUint64Array];
+  timeNs: Float64Array;
+  goroutine: Float64Array;
+  proc: Float64Array;
+  thread: Float64Array;
+  stack: Float64Array;
+  transitionStack: Float64Array;
+  resourceId: Float64Array;
+  reason: Float64Array;
+  kind: Uint8Array;
+  wireType: Uint8Array;
+  resourceKind: Uint8Array;
+  from: Uint8Array;
+  to: Uint8Array;
+  size: Uint32Array;
+}
+
+const RESOURCE_KINDS: ReadonlyArray<ResourceRef['kind']> = ['None', 'Goroutine', 'Proc', 'Thread'];
+
+export class EventBatch implements ColumnViews {
+  readonly time: BigInt64Array;
+  readonly args: readonly [BigUint64Array, BigUint64Array, BigUint64Array, BigUint64Array];
+  readonly timeNs: Float64Array;
+  readonly goroutine: Float64Array;
+  readonly proc: Float64Array;
+  readonly thread: Float64Array;
+  readonly stack: Float64Array;
+  readonly transitionStack: Float64Array;
+  readonly resourceId: Float64Array;
+  readonly reason: Float64Array;
+  readonly kind: Uint8Array;
+  readonly wireType: Uint8Array;
+  readonly resourceKind: Uint8Array;
+  readonly from: Uint8Array;
+  readonly to: Uint8Array;
+  readonly size: Uint32Array;
+
+  /**
+   * @param length number of events in this batch (columns may be longer)
+   * @param generation generation number the events belong to (0n for a Sync made at the end)
+   */
+  constructor(
+    readonly length: number,
+    views: ColumnViews,
+    readonly tables: GenerationTables,
+    readonly generation: bigint,
+  ) {
+    this.time = views.time;
+    this.args = views.args;
+    this.timeNs = views.timeNs;
+    this.goroutine = views.goroutine;
+    this.proc = views.proc;
+    this.thread = views.thread;
+    this.stack = views.stack;
+    this.transitionStack = views.transitionStack;
+    this.resourceId = views.resourceId;
+    this.reason = views.reason;
+    this.kind = views.kind;
+    this.wireType = views.wireType;
+    this.resourceKind = views.resourceKind;
+    this.from = views.from;
+    this.to = views.to;
+    this.size = views.size;
+  }
+
+  /** Resolves a string id of this batch's generation. */
+  string(id: number | bigint): string {
+    return this.tables.string(BigInt(id));
+  }
+
+  /** Resolves a stack id of this batch's generation. */
+  stackFrames(id: number): Stack {
+    return this.tables.stack(id);
+  }
+
+  /** The i-th event as an object that stays valid after the batch. */
+  event(i: number): Event {
+    const kindCode = this.kind[i]!;
+    const type = this.wireType[i]!;
+    const a0 = this.args[0][i]!;
+    const a1 = this.args[1][i]!;
+    const a2 = this.args[2][i]!;
+    const a3 = this.args[3][i]!;
+    const stackId = this.stack[i]!;
+    const init: EventInit = {
+      kindCode,
+      wireType: type,
+      time: this.time[i]!,
+      goroutine: this.goroutine[i]!,
+      proc: this.proc[i]!,
+      thread: this.thread[i]!,
+      stack: stackId >= 0 ? this.tables.stack(stackId) : null,
+      size: this.size[i]!,
+    };
+    const tables = this.tables;
+    switch (kindCode) {
+      case EventKind.Sync:
+        init.sync = a1 === 1n ? { n: Number(a0), ...tables.syncDetails() } : { n: Number(a0), clockSnapshot: null, experimentalBatches: [] };
+        break;
+      case EventKind.Metric:
+        init.metric = {
+          name: type === WireType.ProcsChange ? '/sched/gomaxprocs:threads' : type === WireType.HeapAlloc ? '/memory/classes/heap/objects:bytes' : '/gc/heap/goal:bytes',
+          value: a0,
+        };
+        break;
+      case EventKind.Label:
+        init.label = tables.string(a0);
+        break;
+      case EventKind.RangeBegin:
+      case EventKind.RangeActive:
+      case EventKind.RangeEnd:
+        init.range = {
+          name: rangeName(type, a0, tables),
+          scope: { kind: RESOURCE_KINDS[this.resourceKind[i]!]!, id: this.resourceId[i]! },
+          attributes: type === WireType.GCSweepEnd ? [{ name: 'bytes swept', value: a0 }, { name: 'bytes reclaimed', value: a1 }] : [],
+        };
+        break;
+      case EventKind.TaskBegin:
+        init.task = { id: a0, parent: a1, type: tables.string(a2) };
+        break;
+      case EventKind.TaskEnd:
+        init.task = { id: a0, parent: a2, type: tables.extraString(a3) };
+        break;
+      case EventKind.RegionBegin:
+      case EventKind.RegionEnd:
+        init.region = { task: a0, type: tables.string(a1) };
+        break;
+      case EventKind.Log:
+        init.log = { task: a0, category: tables.string(a1), message: tables.string(a2) };
+        break;
+      case EventKind.StateTransition: {
+        const isGoroutine = this.resourceKind[i] === 1;
+        const tstack = this.transitionStack[i]!;
+        init.transition = {
+          resource: { kind: isGoroutine ? 'Goroutine' : 'Proc', id: this.resourceId[i]! },
+          from: isGoroutine ? goStateName(this.from[i]!) : procStateName(this.from[i]!),
+          to: isGoroutine ? goStateName(this.to[i]!) : procStateName(this.to[i]!),
+          reason: this.reason[i]! === 0 ? '' : tables.string(a0),
+          stack: tstack >= 0 ? tables.stack(tstack) : null,
+        };
+        break;
+      }
+      case EventKind.Experimental: {
+        const names = experimentalArgNames(type);
+        const values = [a0, a1, a2];
+        init.experimental = {
+          name: wireTypeNameOf(type),
+          experiment: 'AllocFree',
+          args: names.map((name, k) => ({ name, value: values[k]! })),
+        };
+        break;
+      }
+      default:
+        break;
+    }
+    return new Event(init);
+  }
+
+  *[Symbol.iterator](): IterableIterator<Event> {
+    for (let i = 0; i < this.length; i++) yield this.event(i);
+  }
+}
+
+function wireTypeNameOf(type: number): string {
+  for (const [name, value] of Object.entries(WireType)) if (value === type) return name;
+  return `Invalid(${type})`;
+}
+
+function rangeName(type: number, a0: bigint, tables: GenerationTables): string {
+  switch (type) {
+    case WireType.STWBegin:
+    case WireType.STWEnd:
+      return `stop-the-world (${tables.string(a0)})`;
+    case WireType.GCBegin:
+    case WireType.GCActive:
+    case WireType.GCEnd:
+      return 'GC concurrent mark phase';
+    case WireType.GCSweepBegin:
+    case WireType.GCSweepActive:
+    case WireType.GCSweepEnd:
+      return 'GC incremental sweep';
+    default:
+      return 'GC mark assist';
+  }
+}
+
+export { NO_TASK };
