@@ -40,7 +40,7 @@ let compiled: WebAssembly.Module | undefined;
 
 function module(): WebAssembly.Module {
   if (compiled === undefined) {
-    let bytes: Uint8Array;
+    let bytes: Uint8Array<ArrayBuffer>;
     try {
       bytes = new Uint8Array(readFileSync(fileURLToPath(WASM_URL)));
     } catch (error) {
