@@ -78,12 +78,25 @@ export class Generation {
     return this.strings.get(id);
   }
 
+  // Ids are dense small numbers in practice; a presence bitmap answers the per-event checks
+  // without hashing, and the maps remain for ids beyond it.
+  stringPresent: StaticArray<u8> = new StaticArray<u8>(0);
+  stackPresent: StaticArray<u8> = new StaticArray<u8>(0);
+
   hasString(id: u64): bool {
+    if (id < <u64>this.stringPresent.length) return unchecked(this.stringPresent[<i32>id]) != 0;
     return id == 0 || this.strings.has(id);
   }
 
   hasStack(id: u64): bool {
+    if (id < <u64>this.stackPresent.length) return unchecked(this.stackPresent[<i32>id]) != 0;
     return id == 0 || this.stacks.has(id);
+  }
+
+  /** Builds the presence bitmaps once the tables are complete (Go's compactify, in spirit). */
+  compactify(): void {
+    this.stringPresent = presence(this.strings.keys(), this.strings.size);
+    this.stackPresent = presence(this.stacks.keys(), this.stacks.size);
   }
 
   addExtraString(data: ArrayBuffer): u64 {
@@ -94,6 +107,17 @@ export class Generation {
     this.extraStrings.push(data);
     return <u64>this.extraStrings.length;
   }
+}
+
+function presence(ids: Array<u64>, count: i32): StaticArray<u8> {
+  let maxId: u64 = 0;
+  for (let i = 0; i < ids.length; i++) if (unchecked(ids[i]) > maxId) maxId = unchecked(ids[i]);
+  // Waste at most a few bytes per entry; sparse ids fall back to the maps.
+  if (maxId >= <u64>(4 * count + 64)) return new StaticArray<u8>(0);
+  const bits = new StaticArray<u8>(<i32>maxId + 1);
+  unchecked((bits[0] = 1));
+  for (let i = 0; i < ids.length; i++) unchecked((bits[<i32>ids[i]] = 1));
+  return bits;
 }
 
 export function bytesEqual(a: ArrayBuffer, b: ArrayBuffer): bool {
@@ -152,6 +176,7 @@ export function readGeneration(base: usize, length: i32, version: i32, gen: u64)
     fail(ERR_CORRUPT_TABLE, 'no clock snapshot event found', -1);
     return null;
   }
+  g.compactify();
   if (!validateStackStrings(g)) return null;
   fixUpCpuSamples(g);
   return g;

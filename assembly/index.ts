@@ -4,12 +4,13 @@
 import { Columns, COLUMN_COUNT } from './columns';
 import { Ev } from './event';
 import { Batch, Generation, readGeneration } from './generation';
-import { Ordering } from './order';
+import { MState, Ordering } from './order';
 import * as S from './specs';
 import { ERR_CORRUPT_BATCH, ERR_NONE, ERR_ORDERING, Reader, clearError, errorCode, errorMessage, errorOffset, fail, ticksToNs } from './state';
 
 class Cursor {
   m: i64;
+  thread: MState | null = null;
   batches: Array<Batch>;
   idx: i32 = 0;
   dataOff: usize = 0;
@@ -35,6 +36,8 @@ let lastTs: i64 = 0;
 let input: usize = 0;
 let inputCapacity: usize = 0;
 const syncEv = new Ev();
+// One reader reused for every event: no allocation in the hot loop.
+const eventReader = new Reader(0, 0);
 const sampleEv = new Ev();
 
 // Batch status reported after nextBatch().
@@ -143,7 +146,10 @@ function nextEvent(c: Cursor, nsPerTick: f64): i32 {
   const b = unchecked(c.batches[c.idx]);
   if (c.lastTs == 0) c.lastTs = ticksToNs(b.time, nsPerTick);
   const start = b.data + c.dataOff;
-  const r = new Reader(start, b.dataEnd);
+  const r = eventReader;
+  r.pos = start;
+  r.end = b.dataEnd;
+  r.ok = true;
   const typ = <u8>r.byte();
   const ev = c.ev;
   if (<i32>typ >= S.SPEC_COUNT) {
@@ -258,7 +264,8 @@ function sortFrontier(h: Array<Cursor>): void {
 
 function tryAdvance(g: Generation, i: i32): i32 {
   const c = unchecked(frontier[i]);
-  const r = ordering.advance(c.ev, g, c.m, g.gen);
+  if (c.thread === null && c.m != -1) c.thread = ordering.threadState(c.m);
+  const r = ordering.advance(c.ev, g, c.m, c.thread, g.gen);
   if (r != 1) return r;
   const next = nextEvent(c, g.nsPerTick);
   if (next < 0) return -1;

@@ -135,7 +135,7 @@ class PState {
   constructor(public id: i64) {}
 }
 
-class MState {
+export class MState {
   g: i64 = -1;
   p: i64 = -1;
 }
@@ -173,24 +173,27 @@ export class Ordering {
   private gen: u64 = 0;
   private table: Generation | null = null;
 
+  /** The state of thread m, created on first use (null for NoThread). Entries are never removed,
+   *  so callers may keep the reference. */
+  threadState(m: i64): MState | null {
+    if (m == -1) return null;
+    if (this.mStates.has(m)) return this.mStates.get(m);
+    const ms = new MState();
+    this.mStates.set(m, ms);
+    return ms;
+  }
+
   /** 1: advanced (events queued), 0: cannot advance yet, -1: error (recorded). */
-  advance(ev: Ev, table: Generation, m: i64, gen: u64): i32 {
+  advance(ev: Ev, table: Generation, m: i64, ms: MState | null, gen: u64): i32 {
     if (this.initialGen == 0) this.initialGen = gen;
     this.gen = gen;
     this.table = table;
     this.offset = ev.offset;
     this.curM = m;
-    let ms: MState | null = null;
-    if (m == -1) {
+    if (ms === null) {
       this.curP = -1;
       this.curG = -1;
     } else {
-      if (this.mStates.has(m)) {
-        ms = this.mStates.get(m);
-      } else {
-        ms = new MState();
-        this.mStates.set(m, ms);
-      }
       this.curP = ms.p;
       this.curG = ms.g;
     }

@@ -60,6 +60,9 @@ export class GenerationDecoder implements GenerationTables {
     this.strings.clear();
     this.stacks.clear();
     this.syncCache = null;
+    // The minimal runtime never collects on its own: the previous generation's tables and any
+    // garbage from ordering are freed here, between generations, where no WASM frame is live.
+    this.guard(() => this.wasm.__collect());
     const pointer = this.guard(() => this.wasm.inputBuffer(gen.byteLength));
     let at = pointer;
     const memory = new Uint8Array(this.wasm.memory.buffer);

@@ -33,6 +33,7 @@ export interface DecoderExports {
   experimentalBatchPointer(i: number): number;
   experimentalBatchLength(i: number): number;
   __getString(pointer: number): string;
+  __collect(): void;
 }
 
 const WASM_URL = new URL('../../build/decoder.wasm', import.meta.url);
