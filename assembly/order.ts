@@ -3,6 +3,7 @@
 // traces that cannot have happened. It mirrors the rules of Go's internal/trace ordering, handler
 // by handler, including the events it synthesises and the arguments it rewrites for the API.
 import { Ev, EventQueue } from './event';
+import { IdMap } from './idmap';
 import { Generation, bytesEqual, copyBytes } from './generation';
 import * as S from './specs';
 import { ERR_ORDERING, fail } from './state';
@@ -154,8 +155,8 @@ const MAY: u8 = 1;
 const MUST: u8 = 2;
 
 export class Ordering {
-  gStates: Map<i64, GState> = new Map<i64, GState>();
-  pStates: Map<i64, PState> = new Map<i64, PState>();
+  gStates: IdMap<GState> = new IdMap<GState>();
+  pStates: IdMap<PState> = new IdMap<PState>();
   mStates: Map<i64, MState> = new Map<i64, MState>();
   activeTasks: Map<u64, TaskState> = new Map<u64, TaskState>();
   gcSeq: u64 = 0;
@@ -314,11 +315,11 @@ export class Ordering {
   }
 
   private getG(id: i64): GState | null {
-    return this.gStates.has(id) ? this.gStates.get(id) : null;
+    return this.gStates.get(id);
   }
 
   private getP(id: i64): PState | null {
-    return this.pStates.has(id) ? this.pStates.get(id) : null;
+    return this.pStates.get(id);
   }
 
   private procStatus(ev: Ev): i32 {
@@ -482,7 +483,7 @@ export class Ordering {
     const cur = this.getG(this.curG);
     if (cur !== null && cur.status != GO_RUNNING) return this.error(ev.typ.toString() + " event for goroutine that's not Running");
     const newgid = <i64>ev.a0;
-    if (this.gStates.has(newgid)) return this.error('tried to create goroutine (' + newgid.toString() + ') that already exists');
+    if (this.gStates.get(newgid) !== null) return this.error('tried to create goroutine (' + newgid.toString() + ') that already exists');
     const gs = new GState(newgid);
     gs.status = ev.typ == S.EV_GO_CREATE_BLOCKED ? GO_WAITING : GO_RUNNABLE;
     gs.seqGen = this.gen;
@@ -609,7 +610,7 @@ export class Ordering {
   private goCreateSyscall(ev: Ev): i32 {
     if (!this.validate(MUST, MAY, NOT)) return -1;
     const newgid = <i64>ev.a0;
-    if (this.gStates.has(newgid)) return this.error('tried to create goroutine (' + newgid.toString() + ') in syscall that already exists');
+    if (this.gStates.get(newgid) !== null) return this.error('tried to create goroutine (' + newgid.toString() + ') in syscall that already exists');
     const gs = new GState(newgid);
     gs.status = GO_SYSCALL;
     gs.seqGen = this.gen;
