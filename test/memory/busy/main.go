@@ -1,5 +1,5 @@
-// busy streams an execution trace of a busy program to stdout until it has written -bytes bytes,
-// so the memory test can read a trace far larger than one generation without it ever touching disk.
+// busy writes an execution trace of a busy program (channel ping-pong, allocation churn) until it
+// has written -bytes bytes, so the memory test has a trace far larger than one generation.
 package main
 
 import (
@@ -28,8 +28,18 @@ var sink atomic.Pointer[[]byte]
 
 func main() {
 	limit := flag.Int64("bytes", 64<<20, "stop tracing after this many bytes")
+	path := flag.String("o", "", "output file (default standard output)")
 	flag.Parse()
-	out := bufio.NewWriterSize(os.Stdout, 1<<20)
+	file := os.Stdout
+	if *path != "" {
+		f, err := os.Create(*path)
+		if err != nil {
+			panic(err)
+		}
+		defer f.Close()
+		file = f
+	}
+	out := bufio.NewWriterSize(file, 1<<20)
 	lw := &limitWriter{w: out}
 	if err := trace.Start(lw); err != nil {
 		panic(err)
@@ -37,7 +47,7 @@ func main() {
 	var stop atomic.Bool
 	var wg sync.WaitGroup
 	// Ping-pong pairs: a steady stream of block/unblock/start events on every P.
-	for i := 0; i < 8; i++ {
+	for i := 0; i < 2; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -49,8 +59,13 @@ func main() {
 				close(b)
 			}()
 			for !stop.Load() {
-				a <- 1
-				<-b
+				// Paced bursts: an unpaced ping-pong produces events faster than the runtime
+				// flushes them on a small machine, and generations then grow without bound.
+				for k := 0; k < 200; k++ {
+					a <- 1
+					<-b
+				}
+				time.Sleep(200 * time.Microsecond)
 			}
 			close(a)
 		}()
@@ -62,13 +77,16 @@ func main() {
 		for !stop.Load() {
 			buf := make([]byte, 64<<10)
 			sink.Store(&buf)
+			// Paced: unpaced churn keeps the GC busy enough to delay generation advances.
+			time.Sleep(50 * time.Microsecond)
 		}
 	}()
 	for lw.written.Load() < *limit {
 		time.Sleep(5 * time.Millisecond)
 	}
+	// Stop tracing while the workload still runs, so the last generation is as ordinary as the rest.
+	trace.Stop()
 	stop.Store(true)
 	wg.Wait()
-	trace.Stop()
 	out.Flush()
 }
