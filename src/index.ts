@@ -5,3 +5,4 @@ export * from './errors.js';
 export { SUPPORTED_VERSIONS, type SupportedVersion } from './format/header.js';
 export * from './model/index.js';
 export * from './native/index.js';
+export * from './analysis/index.js';

@@ -7,6 +7,10 @@ export async function loadCommands(): Promise<CommandRegistrar[]> {
   const modules = await Promise.all([
     import('./dump.js'),
     import('./stat.js'),
+    import('./analyze.js'),
+    import('./pprof.js'),
+    import('./mmu.js'),
+    import('./goroutines.js'),
     import('./topology.js'),
   ]);
   return modules.map((m) => m.register);

@@ -1,0 +1,159 @@
+// analyze(): every analysis in one streaming pass over a trace, returning a typed, JSON-ready report.
+import type { EventView } from './events.js';
+import { annotationsAnalysis, type AnnotationsReport } from './annotations.js';
+import { cpuSamplesAnalysis, type CpuSamplesOptions, type CpuSamplesReport } from './cpu-samples.js';
+import { footprintAnalysis, type FootprintReport } from './footprint.js';
+import { gcAnalysis, type GcReport } from './gc.js';
+import { goroutinesAnalysis, type GoroutineOptions, type GoroutinesReport } from './goroutines.js';
+import { metricsAnalysis, type MetricsOptions, type MetricsReport } from './metrics.js';
+import { mmuAnalysis, type MmuOptions, type MmuReport } from './mmu.js';
+import { procsAnalysis, type ProcsOptions, type ProcsReport } from './procs.js';
+import { profilesAnalysis, type ProfileOptions, type ProfilesReport } from './profiles.js';
+import { finishPartials, startPass, type AnyDefinition } from './run.js';
+import { schedLatencyAnalysis, type SchedLatencyOptions, type SchedLatencyReport } from './sched-latency.js';
+
+export interface AnalysisReports {
+  goroutines: GoroutinesReport;
+  schedLatency: SchedLatencyReport;
+  profiles: ProfilesReport;
+  gc: GcReport;
+  mmu: MmuReport;
+  metrics: MetricsReport;
+  procs: ProcsReport;
+  annotations: AnnotationsReport;
+  cpuSamples: CpuSamplesReport;
+  footprint: FootprintReport;
+}
+
+export type AnalysisName = keyof AnalysisReports;
+
+export const ANALYSIS_NAMES: readonly AnalysisName[] = [
+  'goroutines',
+  'schedLatency',
+  'profiles',
+  'gc',
+  'mmu',
+  'metrics',
+  'procs',
+  'annotations',
+  'cpuSamples',
+  'footprint',
+];
+
+const DEFINITIONS: Record<AnalysisName, AnyDefinition> = {
+  goroutines: goroutinesAnalysis,
+  schedLatency: schedLatencyAnalysis,
+  profiles: profilesAnalysis,
+  gc: gcAnalysis,
+  mmu: mmuAnalysis,
+  metrics: metricsAnalysis,
+  procs: procsAnalysis,
+  annotations: annotationsAnalysis,
+  cpuSamples: cpuSamplesAnalysis,
+  footprint: footprintAnalysis,
+};
+
+export interface AnalysisOptionsByName {
+  goroutines?: GoroutineOptions;
+  schedLatency?: SchedLatencyOptions;
+  profiles?: ProfileOptions;
+  mmu?: MmuOptions;
+  metrics?: MetricsOptions;
+  procs?: ProcsOptions;
+  cpuSamples?: CpuSamplesOptions;
+}
+
+export interface AnalyzeProgress {
+  bytesRead: number;
+  totalBytes: number | undefined;
+  generations: number;
+}
+
+export type PlacementPolicy = 'numa' | 'compact' | 'none';
+
+export interface AnalyzeOptions extends AnalysisOptionsByName {
+  /** Which analyses to run (default: all). */
+  analyses?: readonly AnalysisName[];
+  signal?: AbortSignal;
+  onProgress?: (progress: AnalyzeProgress) => void;
+  /**
+   * Accepted for the parallel pool. Today analysis runs sequentially on the calling thread
+   * whatever is passed here; the report's `execution` says what actually ran.
+   */
+  workers?: number;
+  /** Accepted for the parallel pool; sequential analysis ignores it (see `workers`). */
+  placement?: PlacementPolicy;
+  /** Largest generation to buffer (passed to openTrace). */
+  maxGenerationBytes?: number;
+}
+
+export type AnalysisReport = Partial<AnalysisReports> & {
+  trace: { events: number; generations: number; firstTimeNs: number; lastTimeNs: number; durationNs: number; bytesRead: number };
+  execution: { mode: 'sequential'; workers: 1; requestedWorkers: number | undefined; requestedPlacement: PlacementPolicy | undefined };
+};
+
+function selected(options: AnalyzeOptions): Record<string, { definition: AnyDefinition; options: unknown }> {
+  const names = options.analyses ?? ANALYSIS_NAMES;
+  const out: Record<string, { definition: AnyDefinition; options: unknown }> = {};
+  for (const name of names) {
+    const definition = DEFINITIONS[name];
+    if (definition === undefined) throw new Error(`unknown analysis: ${String(name)}`);
+    out[name] = { definition, options: (options as Record<string, unknown>)[name] ?? {} };
+  }
+  return out;
+}
+
+/**
+ * Runs the analyses over event views (one pass, in trace order, starting at the trace start).
+ * `analyze` feeds it from a trace file or stream; tests and tools can feed any event source.
+ */
+export async function analyzeViews(views: Iterable<EventView> | AsyncIterable<EventView>, options: AnalyzeOptions = {}): Promise<AnalysisReport> {
+  const definitions = selected(options);
+  const pass = startPass(definitions, true);
+  let events = 0;
+  let generations = 0;
+  let first = 0;
+  let last = 0;
+  for await (const view of views) {
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+    pass.consume(view);
+    events += view.length;
+    if (view.length > 0) {
+      if (first === 0) first = view.time(0);
+      last = view.time(view.length - 1);
+    }
+    for (let i = 0; i < view.length; i++) if (view.kind(i) === 1) generations++;
+  }
+  const reports = finishPartials(definitions, pass.partials()) as Partial<AnalysisReports>;
+  return {
+    ...reports,
+    // The stream ends with an extra Sync, so k generations yield k + 1 Syncs.
+    trace: { events, generations: Math.max(0, generations - 1), firstTimeNs: first, lastTimeNs: last, durationNs: last - first, bytesRead: 0 },
+    execution: { mode: 'sequential', workers: 1, requestedWorkers: options.workers, requestedPlacement: options.placement },
+  };
+}
+
+/**
+ * Analyses a Go execution trace (file path, bytes, or stream) in one streaming pass with memory
+ * bounded by aggregates (per goroutine, P, stack and histogram bucket; one generation in flight).
+ *
+ * @example
+ * const report = await analyze('app.trace', { analyses: ['goroutines', 'mmu'] });
+ * console.log(report.mmu?.curve.find((p) => p.windowNs === 1_000_000));
+ */
+export async function analyze(source: import('../trace.js').TraceSource, options: AnalyzeOptions = {}): Promise<AnalysisReport> {
+  const { openTrace } = await import('../trace.js');
+  const { BatchView } = await import('./columns.js');
+  const trace = await openTrace(source, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.maxGenerationBytes !== undefined ? { maxGenerationBytes: options.maxGenerationBytes } : {}),
+    onProgress: (p) => options.onProgress?.({ bytesRead: p.bytesRead, totalBytes: p.totalBytes, generations: p.generations }),
+  });
+  const view = new BatchView();
+  async function* views(): AsyncGenerator<EventView> {
+    for await (const batch of trace.batches()) yield view.bind(batch);
+  }
+  const report = await analyzeViews(views(), options);
+  report.trace.bytesRead = trace.stats.bytesRead;
+  return report;
+}

@@ -1,0 +1,31 @@
+// The contract every analyzer follows. An analyzer consumes EventViews in order, keeps only
+// aggregates, and can be run on any contiguous run of generations: its partial result is plain
+// JSON and `merge(a, b)` (b following a in the trace) is associative, so per-generation partials
+// merged in order equal one pass over the whole trace.
+import type { EventView } from './events.js';
+
+export interface AnalyzerInstance<P> {
+  consume(view: EventView): void;
+  /** The partial result so far (a deep copy: later events do not change it). */
+  partial(): P;
+}
+
+export interface CreateContext {
+  /**
+   * True when the first event this instance sees is the start of the trace. A partial that
+   * begins mid-trace meets goroutines and procs in states entered earlier; it records them so
+   * `merge` can stitch them to the preceding partial.
+   */
+  atTraceStart: boolean;
+  /** Objects shared by analyzers running in the same pass (e.g. one goroutine state machine). */
+  shared: Map<string, unknown>;
+}
+
+export interface AnalysisDefinition<O, P, R> {
+  readonly name: string;
+  create(options: O, context: CreateContext): AnalyzerInstance<P>;
+  /** Combines two partials, `b` covering the events right after `a`'s. */
+  merge(a: P, b: P, options: O): P;
+  /** Turns a partial covering the whole trace into the report. */
+  finish(partial: P, options: O): R;
+}

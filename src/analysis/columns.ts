@@ -1,0 +1,224 @@
+// Adapts the decoder's columnar EventBatch (src/model/batch.ts, layout in src/model/columns.ts) to
+// the analyzers' EventView. Strings and stacks are resolved through the batch's generation tables,
+// cached per generation (a transition's reason is looked up for every blocking event).
+import type { EventBatch, GenerationTables, Stack } from '../model/index.js';
+import { EventKind, WireType } from '../model/index.js';
+import type { EventView, Frame, Kind, ResourceKind } from './events.js';
+
+const GOMAXPROCS = '/sched/gomaxprocs:threads';
+const HEAP_OBJECTS = '/memory/classes/heap/objects:bytes';
+const HEAP_GOAL = '/gc/heap/goal:bytes';
+
+/** Per-generation caches, reset when a batch of another generation arrives. */
+class GenerationCache {
+  private tables: GenerationTables | undefined;
+  private generation = -1n;
+  private strings = new Map<number, string>();
+  private frames = new Map<number, readonly Frame[]>();
+
+  /** Ids are per generation (and the decoder may reuse one tables object for all of them). */
+  use(tables: GenerationTables, generation: bigint): void {
+    if (tables === this.tables && generation === this.generation) return;
+    this.tables = tables;
+    this.generation = generation;
+    this.strings = new Map();
+    this.frames = new Map();
+  }
+
+  string(id: number | bigint): string {
+    const key = Number(id);
+    let text = this.strings.get(key);
+    if (text === undefined) {
+      text = this.tables!.string(BigInt(id));
+      this.strings.set(key, text);
+    }
+    return text;
+  }
+
+  extraString(id: bigint): string {
+    return this.tables!.extraString(id);
+  }
+
+  stack(id: number): readonly Frame[] {
+    if (id < 0) return [];
+    let frames = this.frames.get(id);
+    if (frames === undefined) {
+      const stack: Stack = this.tables!.stack(id);
+      frames = stack.frames.map((f) => ({ pc: Number(f.pc), func: f.func, file: f.file, line: f.line }));
+      this.frames.set(id, frames);
+    }
+    return frames;
+  }
+}
+
+
+/** The analyzers' stack ids: 0 = none. The model uses -1 for none; id 0 is the empty stack. */
+function stackId(value: number): number {
+  return value <= 0 ? 0 : value;
+}
+
+function rangeName(batch: EventBatch, i: number, cache: GenerationCache): string {
+  switch (batch.wireType[i]) {
+    case WireType.STWBegin:
+    case WireType.STWEnd:
+      return `stop-the-world (${cache.string(batch.args[0][i]!)})`;
+    case WireType.GCBegin:
+    case WireType.GCActive:
+    case WireType.GCEnd:
+      return 'GC concurrent mark phase';
+    case WireType.GCSweepBegin:
+    case WireType.GCSweepActive:
+    case WireType.GCSweepEnd:
+      return 'GC incremental sweep';
+    default:
+      return 'GC mark assist';
+  }
+}
+
+/**
+ * One class, reused for every batch (`batchView` rebinds it): the analyzers call its methods per
+ * event, and a single monomorphic class lets the JIT inline them, where fresh closures per batch
+ * would not be.
+ */
+export class BatchView implements EventView {
+  private readonly cache = new GenerationCache();
+  private batch!: EventBatch;
+  length = 0;
+  private kindCol!: Uint8Array;
+  private wireTypeCol!: Uint8Array;
+  private sizeCol!: Uint32Array;
+  private timeCol!: Float64Array;
+  private goroutineCol!: Float64Array;
+  private procCol!: Float64Array;
+  private threadCol!: Float64Array;
+  private stackCol!: Float64Array;
+  private transitionStackCol!: Float64Array;
+  private resourceKindCol!: Uint8Array;
+  private resourceIdCol!: Float64Array;
+  private fromCol!: Uint8Array;
+  private toCol!: Uint8Array;
+  private reasonCol!: Float64Array;
+  private a0!: BigUint64Array;
+  private a1!: BigUint64Array;
+  private a2!: BigUint64Array;
+  private a3!: BigUint64Array;
+
+  bind(batch: EventBatch): this {
+    this.cache.use(batch.tables, batch.generation);
+    this.batch = batch;
+    this.length = batch.length;
+    this.kindCol = batch.kind;
+    this.wireTypeCol = batch.wireType;
+    this.sizeCol = batch.size;
+    this.timeCol = batch.timeNs;
+    this.goroutineCol = batch.goroutine;
+    this.procCol = batch.proc;
+    this.threadCol = batch.thread;
+    this.stackCol = batch.stack;
+    this.transitionStackCol = batch.transitionStack;
+    this.resourceKindCol = batch.resourceKind;
+    this.resourceIdCol = batch.resourceId;
+    this.fromCol = batch.from;
+    this.toCol = batch.to;
+    this.reasonCol = batch.reason;
+    [this.a0, this.a1, this.a2, this.a3] = batch.args;
+    return this;
+  }
+
+  kind(i: number): Kind {
+    return this.kindCol[i]! as Kind;
+  }
+  wireType(i: number): number {
+    return this.wireTypeCol[i]!;
+  }
+  encodedSize(i: number): number {
+    return this.sizeCol[i]!;
+  }
+  time(i: number): number {
+    return this.timeCol[i]!;
+  }
+  goroutine(i: number): number {
+    return this.goroutineCol[i]!;
+  }
+  proc(i: number): number {
+    return this.procCol[i]!;
+  }
+  thread(i: number): number {
+    return this.threadCol[i]!;
+  }
+  stack(i: number): number {
+    return stackId(this.stackCol[i]!);
+  }
+  frames(id: number): readonly Frame[] {
+    return this.cache.stack(id);
+  }
+  resourceKind(i: number): ResourceKind {
+    return this.resourceKindCol[i]! as ResourceKind;
+  }
+  resourceId(i: number): number {
+    return this.resourceIdCol[i]!;
+  }
+  fromState(i: number): number {
+    return this.fromCol[i]!;
+  }
+  toState(i: number): number {
+    return this.toCol[i]!;
+  }
+  reason(i: number): string {
+    const id = this.reasonCol[i]!;
+    return id === 0 ? '' : this.cache.string(id);
+  }
+  transitionStack(i: number): number {
+    return stackId(this.transitionStackCol[i]!);
+  }
+  rangeName(i: number): string {
+    return rangeName(this.batch, i, this.cache);
+  }
+  rangeScopeKind(i: number): ResourceKind {
+    return this.resourceKindCol[i]! as ResourceKind;
+  }
+  rangeScopeId(i: number): number {
+    return this.resourceIdCol[i]!;
+  }
+  metricName(i: number): string {
+    const type = this.wireTypeCol[i];
+    return type === WireType.ProcsChange ? GOMAXPROCS : type === WireType.HeapAlloc ? HEAP_OBJECTS : HEAP_GOAL;
+  }
+  metricValue(i: number): number {
+    return Number(this.a0[i]!);
+  }
+  label(i: number): string {
+    return this.cache.string(this.a0[i]!);
+  }
+  taskId(i: number): number {
+    return Number(this.a0[i]!);
+  }
+  taskParent(i: number): number {
+    return Number(this.kindCol[i] === EventKind.TaskBegin ? this.a1[i]! : this.a2[i]!);
+  }
+  annotationType(i: number): string {
+    switch (this.kindCol[i]) {
+      case EventKind.TaskBegin:
+        return this.cache.string(this.a2[i]!);
+      case EventKind.TaskEnd:
+        return this.cache.extraString(this.a3[i]!);
+      default:
+        // Regions: type; logs: category.
+        return this.cache.string(this.a1[i]!);
+    }
+  }
+  logMessage(i: number): string {
+    return this.cache.string(this.a2[i]!);
+  }
+  syncN(i: number): number {
+    return Number(this.a0[i]!);
+  }
+}
+
+/**
+ * A view for one batch. Create one per pass (`new BatchView()`) and rebind it for each batch: like
+ * the batch's columns, a bound view is valid only until the next batch.
+ */
+export function batchView(batch: EventBatch, view: BatchView = new BatchView()): EventView {
+  return view.bind(batch);
+}

@@ -1,0 +1,287 @@
+// Garbage collection: cycles (start, duration, interval), stop-the-world pauses by reason, mark
+// assist and sweep time (overall, and assists by goroutine group via the goroutine state machine),
+// and the MMU curve (mmu.ts).
+import type { AnalysisDefinition, AnalyzerInstance } from './analyzer.js';
+import type { EventView } from './events.js';
+import { Kind } from './events.js';
+import { GoroutineTracker, type TrackerState } from './goroutine-tracker.js';
+import { emptyHistogram, mergeHistogramInto, record, summarize, type HistogramData, type LatencySummary } from './histogram.js';
+import { finishedTracker, mergeTrackerStates, trackerInstance } from './tracker-shared.js';
+
+const MARK_PHASE = 'GC concurrent mark phase';
+const ASSIST = 'GC mark assist';
+const SWEEP = 'GC incremental sweep';
+const STW_PREFIX = 'stop-the-world (';
+
+/** Cycles kept individually (the earliest ones); later ones only feed the aggregates. */
+const MAX_LISTED_CYCLES = 1000;
+
+export interface GcCycle {
+  startNs: number;
+  durationNs: number;
+  /** Time since the previous cycle started (0 for the first). */
+  intervalNs: number;
+}
+
+interface RangeStats {
+  count: number;
+  hist: HistogramData;
+}
+
+export interface GcPartial {
+  tracker: TrackerState;
+  cycles: GcCycle[];
+  cycleCount: number;
+  cycleDurations: HistogramData;
+  cycleIntervals: HistogramData;
+  firstCycleStart: number;
+  lastCycleStart: number;
+  /** Mark phase open at the end of this part (start time). */
+  openCycle: number;
+  /** Mark phase already running when this part began: its end time (0 if none). */
+  cycleEndedBeforeBegin: number;
+  stw: Record<string, RangeStats>;
+  openStw: Record<string, { reason: string; start: number }>;
+  /** STW ends seen without their begin (a partial starting mid-pause). */
+  orphanStwEnds: { key: string; end: number }[];
+  assists: RangeStats;
+  sweeps: RangeStats;
+  openAssist: Record<string, number>;
+  openSweep: Record<string, number>;
+  orphanAssistEnds: { key: string; end: number }[];
+  orphanSweepEnds: { key: string; end: number }[];
+  firstTime: number;
+  lastTime: number;
+}
+
+export interface GcReport {
+  cycles: {
+    count: number;
+    duration: LatencySummary;
+    interval: LatencySummary;
+    /** The first cycles, in order (at most 1000). */
+    list: GcCycle[];
+    /** Cycles per second of trace. */
+    perSecond: number;
+  };
+  stw: {
+    count: number;
+    totalNs: number;
+    maxNs: number;
+    byReason: (LatencySummary & { reason: string })[];
+  };
+  assists: LatencySummary & { byGroup: { group: string; ns: number }[] };
+  sweeps: LatencySummary;
+  /** Fraction of the trace's wall time spent in STW pauses. */
+  stwFraction: number;
+}
+
+function emptyRange(): RangeStats {
+  return { count: 0, hist: emptyHistogram() };
+}
+
+function addRange(stats: RangeStats, ns: number): void {
+  stats.count++;
+  record(stats.hist, ns);
+}
+
+function mergeRange(a: RangeStats, b: RangeStats): RangeStats {
+  const out = emptyRange();
+  out.count = a.count + b.count;
+  mergeHistogramInto(out.hist, a.hist);
+  mergeHistogramInto(out.hist, b.hist);
+  return out;
+}
+
+function emptyPartial(tracker: TrackerState): GcPartial {
+  return {
+    tracker,
+    cycles: [],
+    cycleCount: 0,
+    cycleDurations: emptyHistogram(),
+    cycleIntervals: emptyHistogram(),
+    firstCycleStart: 0,
+    lastCycleStart: 0,
+    openCycle: 0,
+    cycleEndedBeforeBegin: 0,
+    stw: {},
+    openStw: {},
+    orphanStwEnds: [],
+    assists: emptyRange(),
+    sweeps: emptyRange(),
+    openAssist: {},
+    openSweep: {},
+    orphanAssistEnds: [],
+    orphanSweepEnds: [],
+    firstTime: 0,
+    lastTime: 0,
+  };
+}
+
+function scopeKey(view: EventView, i: number): string {
+  return `${view.rangeScopeKind(i)}:${view.rangeScopeId(i)}`;
+}
+
+class GcAnalyzer implements AnalyzerInstance<GcPartial> {
+  private readonly p: GcPartial = emptyPartial({} as TrackerState);
+
+  constructor(private readonly tracker: AnalyzerInstance<TrackerState>) {}
+
+  consume(view: EventView): void {
+    this.tracker.consume(view);
+    const p = this.p;
+    const n = view.length;
+    for (let i = 0; i < n; i++) {
+      const kind = view.kind(i);
+      if (kind < Kind.RangeBegin || kind > Kind.RangeEnd) continue;
+      const t = view.time(i);
+      if (p.firstTime === 0) p.firstTime = t;
+      p.lastTime = t;
+      const name = view.rangeName(i);
+      if (name === MARK_PHASE) {
+        if (kind === Kind.RangeEnd) {
+          if (p.openCycle !== 0) cycleDone(p, p.openCycle, t);
+          else if (p.cycleEndedBeforeBegin === 0 && p.cycleCount === 0) p.cycleEndedBeforeBegin = t;
+          p.openCycle = 0;
+        } else if (kind === Kind.RangeBegin) {
+          p.openCycle = t;
+        }
+      } else if (name.startsWith(STW_PREFIX)) {
+        const key = scopeKey(view, i);
+        if (kind === Kind.RangeBegin) p.openStw[key] = { reason: name.slice(STW_PREFIX.length, -1), start: t };
+        else if (kind === Kind.RangeEnd) {
+          const open = p.openStw[key];
+          if (open) {
+            addStw(p, open.reason, t - open.start);
+            delete p.openStw[key];
+          } else p.orphanStwEnds.push({ key: `${key}|${name.slice(STW_PREFIX.length, -1)}`, end: t });
+        }
+      } else if (name === ASSIST || name === SWEEP) {
+        const open = name === ASSIST ? p.openAssist : p.openSweep;
+        const key = scopeKey(view, i);
+        if (kind === Kind.RangeBegin) open[key] = t;
+        else if (kind === Kind.RangeEnd) {
+          const start = open[key];
+          if (start !== undefined) {
+            addRange(name === ASSIST ? p.assists : p.sweeps, t - start);
+            delete open[key];
+          } else (name === ASSIST ? p.orphanAssistEnds : p.orphanSweepEnds).push({ key, end: t });
+        }
+        // RangeActive: the range began in an earlier part; its end stitches at merge time.
+      }
+    }
+  }
+
+  partial(): GcPartial {
+    return structuredClone({ ...this.p, tracker: this.tracker.partial() });
+  }
+}
+
+function addStw(p: GcPartial, reason: string, ns: number): void {
+  let stats = p.stw[reason];
+  if (stats === undefined) p.stw[reason] = stats = emptyRange();
+  addRange(stats, ns);
+}
+
+function cycleDone(p: GcPartial, start: number, end: number): void {
+  const interval = p.lastCycleStart === 0 ? 0 : start - p.lastCycleStart;
+  if (p.lastCycleStart !== 0) record(p.cycleIntervals, interval);
+  if (p.firstCycleStart === 0) p.firstCycleStart = start;
+  p.lastCycleStart = start;
+  p.cycleCount++;
+  record(p.cycleDurations, end - start);
+  if (p.cycles.length < MAX_LISTED_CYCLES) p.cycles.push({ startNs: start, durationNs: end - start, intervalNs: interval });
+}
+
+export const gcAnalysis: AnalysisDefinition<Record<string, never>, GcPartial, GcReport> = {
+  name: 'gc',
+  create(_options, context) {
+    return new GcAnalyzer(trackerInstance({}, context));
+  },
+  merge(a, b) {
+    const out: GcPartial = structuredClone(a);
+    out.tracker = mergeTrackerStates(a.tracker, b.tracker, {});
+    // A mark phase spanning the boundary.
+    if (a.openCycle !== 0 && b.cycleEndedBeforeBegin !== 0) cycleDone(out, a.openCycle, b.cycleEndedBeforeBegin);
+    // b's own cycles follow.
+    if (b.cycleCount > 0) {
+      const firstB = b.cycles[0];
+      if (firstB && out.lastCycleStart !== 0) {
+        // Interval between a's last cycle and b's first, which b could not know.
+        record(out.cycleIntervals, firstB.startNs - out.lastCycleStart);
+        firstB.intervalNs = firstB.startNs - out.lastCycleStart;
+      }
+      out.cycleCount += b.cycleCount;
+      mergeHistogramInto(out.cycleDurations, b.cycleDurations);
+      mergeHistogramInto(out.cycleIntervals, b.cycleIntervals);
+      for (const c of b.cycles) if (out.cycles.length < MAX_LISTED_CYCLES) out.cycles.push(c);
+      if (out.firstCycleStart === 0) out.firstCycleStart = b.firstCycleStart;
+      out.lastCycleStart = b.lastCycleStart;
+    }
+    out.openCycle = b.openCycle !== 0 ? b.openCycle : a.openCycle !== 0 && b.cycleEndedBeforeBegin === 0 ? a.openCycle : 0;
+    if (out.cycleEndedBeforeBegin === 0 && a.cycleCount === 0 && a.openCycle === 0) out.cycleEndedBeforeBegin = b.cycleEndedBeforeBegin;
+    // STW pauses, assists and sweeps spanning the boundary.
+    for (const orphan of b.orphanStwEnds) {
+      const [key] = orphan.key.split('|') as [string];
+      const open = out.openStw[key];
+      if (open) {
+        addStw(out, open.reason, orphan.end - open.start);
+        delete out.openStw[key];
+      } else out.orphanStwEnds.push(orphan);
+    }
+    for (const [reason, stats] of Object.entries(b.stw)) out.stw[reason] = mergeRange(out.stw[reason] ?? emptyRange(), stats);
+    Object.assign(out.openStw, b.openStw);
+    for (const [which, orphans] of [
+      ['assist', b.orphanAssistEnds],
+      ['sweep', b.orphanSweepEnds],
+    ] as const) {
+      const open = which === 'assist' ? out.openAssist : out.openSweep;
+      for (const orphan of orphans) {
+        const start = open[orphan.key];
+        if (start !== undefined) {
+          addRange(which === 'assist' ? out.assists : out.sweeps, orphan.end - start);
+          delete open[orphan.key];
+        } else (which === 'assist' ? out.orphanAssistEnds : out.orphanSweepEnds).push(orphan);
+      }
+    }
+    out.assists = mergeRange(out.assists, b.assists);
+    out.sweeps = mergeRange(out.sweeps, b.sweeps);
+    Object.assign(out.openAssist, b.openAssist);
+    Object.assign(out.openSweep, b.openSweep);
+    if (out.firstTime === 0) out.firstTime = b.firstTime;
+    if (b.lastTime !== 0) out.lastTime = b.lastTime;
+    return out;
+  },
+  finish(p) {
+    const tracker: GoroutineTracker = finishedTracker(p.tracker, {});
+    const span = tracker.timeSpan();
+    const durationNs = span.last - span.first;
+    const byReason = Object.entries(p.stw)
+      .map(([reason, s]) => ({ reason, ...summarize(s.hist) }))
+      .sort((x, y) => y.totalNs - x.totalNs);
+    const stwTotal = byReason.reduce((sum, r) => sum + r.totalNs, 0);
+    const byGroup = tracker
+      .groupsList()
+      .map((g) => ({ group: g.name, ns: g.stats.rangeNs[ASSIST] ?? 0 }))
+      .filter((g) => g.ns > 0)
+      .sort((x, y) => y.ns - x.ns);
+    return {
+      cycles: {
+        count: p.cycleCount,
+        duration: summarize(p.cycleDurations),
+        interval: summarize(p.cycleIntervals),
+        list: p.cycles,
+        perSecond: durationNs > 0 ? p.cycleCount / (durationNs / 1e9) : 0,
+      },
+      stw: {
+        count: byReason.reduce((sum, r) => sum + r.count, 0),
+        totalNs: stwTotal,
+        maxNs: Math.max(0, ...byReason.map((r) => r.maxNs)),
+        byReason,
+      },
+      assists: { ...summarize(p.assists.hist), byGroup },
+      sweeps: summarize(p.sweeps.hist),
+      stwFraction: durationNs > 0 ? stwTotal / durationNs : 0,
+    };
+  },
+};

@@ -1,0 +1,242 @@
+// Metrics over time: heap in use and heap goal, GOMAXPROCS, goroutines (alive, runnable, running),
+// threads seen and goroutines in syscalls at once (each holds a thread), downsampled to a bounded
+// number of time buckets (per bucket: the maximum of each count, the last value of each gauge).
+import type { EventView } from './events.js';
+import { GoState, Kind, ResourceKind } from './events.js';
+import { deferredAnalysis, type StatefulAnalyzer } from './deferred.js';
+import { bucketAt, emptyTimeline, orderedBuckets, type Timeline } from './timeline.js';
+
+export interface MetricsOptions {
+  /** Maximum number of points in each series (default 512). */
+  maxPoints?: number;
+}
+
+interface MetricBucket {
+  heapAlloc: number;
+  heapAllocMax: number;
+  heapGoal: number;
+  gomaxprocs: number;
+  goroutinesMax: number;
+  runnableMax: number;
+  runningMax: number;
+  inSyscallMax: number;
+}
+
+export interface MetricsState {
+  timeline: Timeline<MetricBucket>;
+  heapAlloc: number;
+  heapAllocMax: number;
+  heapGoal: number;
+  gomaxprocs: number;
+  gomaxprocsChanges: number;
+  goroutines: number;
+  runnable: number;
+  running: number;
+  inSyscall: number;
+  maxGoroutines: number;
+  maxRunnable: number;
+  maxInSyscall: number;
+  goroutinesCreated: number;
+  /** Thread ids seen (as object keys, for JSON). */
+  threads: Record<string, true>;
+  firstTime: number;
+  lastTime: number;
+  syncs: number;
+}
+
+export interface MetricsPoint {
+  timeNs: number;
+  heapAllocBytes: number;
+  heapAllocMaxBytes: number;
+  heapGoalBytes: number;
+  gomaxprocs: number;
+  goroutines: number;
+  runnable: number;
+  running: number;
+  inSyscall: number;
+}
+
+export interface MetricsReport {
+  bucketNs: number;
+  points: MetricsPoint[];
+  heap: { firstBytes: number; lastBytes: number; maxBytes: number; growthBytesPerSecond: number };
+  gomaxprocs: { last: number; changes: number };
+  goroutines: { created: number; max: number; maxRunnable: number; atEnd: number };
+  threads: { seen: number; maxInSyscall: number };
+}
+
+const HEAP = '/memory/classes/heap/objects:bytes';
+const GOAL = '/gc/heap/goal:bytes';
+const PROCS = '/sched/gomaxprocs:threads';
+
+function newBucket(s: MetricsState): MetricBucket {
+  return {
+    heapAlloc: s.heapAlloc,
+    heapAllocMax: s.heapAlloc,
+    heapGoal: s.heapGoal,
+    gomaxprocs: s.gomaxprocs,
+    goroutinesMax: s.goroutines,
+    runnableMax: s.runnable,
+    runningMax: s.running,
+    inSyscallMax: s.inSyscall,
+  };
+}
+
+function combine(a: MetricBucket, b: MetricBucket): MetricBucket {
+  return {
+    heapAlloc: b.heapAlloc,
+    heapAllocMax: Math.max(a.heapAllocMax, b.heapAllocMax),
+    heapGoal: b.heapGoal,
+    gomaxprocs: b.gomaxprocs,
+    goroutinesMax: Math.max(a.goroutinesMax, b.goroutinesMax),
+    runnableMax: Math.max(a.runnableMax, b.runnableMax),
+    runningMax: Math.max(a.runningMax, b.runningMax),
+    inSyscallMax: Math.max(a.inSyscallMax, b.inSyscallMax),
+  };
+}
+
+function initialState(): MetricsState {
+  return {
+    timeline: emptyTimeline(),
+    heapAlloc: 0,
+    heapAllocMax: 0,
+    heapGoal: 0,
+    gomaxprocs: 0,
+    gomaxprocsChanges: 0,
+    goroutines: 0,
+    runnable: 0,
+    running: 0,
+    inSyscall: 0,
+    maxGoroutines: 0,
+    maxRunnable: 0,
+    maxInSyscall: 0,
+    goroutinesCreated: 0,
+    threads: {},
+    firstTime: 0,
+    lastTime: 0,
+    syncs: 0,
+  };
+}
+
+class MetricsAnalyzer implements StatefulAnalyzer<MetricsState> {
+  private readonly s: MetricsState;
+  private readonly maxPoints: number;
+  // Events come in time order: remember the current bucket and the last thread seen.
+  private bucketKey = Number.NaN;
+  private bucketWidth = 0;
+  private bucket: MetricBucket | undefined;
+  private lastThread = Number.NaN;
+
+  constructor(options: MetricsOptions, state?: MetricsState) {
+    this.s = state ?? initialState();
+    this.maxPoints = options.maxPoints ?? 512;
+  }
+
+  private adjust(state: number, delta: number): void {
+    const s = this.s;
+    if (state === GoState.Runnable) s.runnable += delta;
+    else if (state === GoState.Running) s.running += delta;
+    else if (state === GoState.Syscall) s.inSyscall += delta;
+  }
+
+  consume(view: EventView): void {
+    const s = this.s;
+    for (let i = 0; i < view.length; i++) {
+      const kind = view.kind(i);
+      const t = view.time(i);
+      if (s.firstTime === 0) s.firstTime = t;
+      s.lastTime = t;
+      const m = view.thread(i);
+      if (m !== this.lastThread) {
+        this.lastThread = m;
+        if (m >= 0 && s.threads[m] === undefined) s.threads[m] = true;
+      }
+      if (kind === Kind.Sync) s.syncs++;
+      else if (kind === Kind.Metric) {
+        const name = view.metricName(i);
+        const value = view.metricValue(i);
+        if (name === HEAP) {
+          s.heapAlloc = value;
+          if (value > s.heapAllocMax) s.heapAllocMax = value;
+        } else if (name === GOAL) s.heapGoal = value;
+        else if (name === PROCS) {
+          if (s.gomaxprocs !== 0 && value !== s.gomaxprocs) s.gomaxprocsChanges++;
+          s.gomaxprocs = value;
+        }
+      } else if (kind === Kind.StateTransition && view.resourceKind(i) === ResourceKind.Goroutine) {
+        const from = view.fromState(i);
+        const to = view.toState(i);
+        if (from === to) continue;
+        if (from === GoState.Undetermined || from === GoState.NotExist) {
+          s.goroutines++;
+          if (from === GoState.NotExist) s.goroutinesCreated++;
+        } else this.adjust(from, -1);
+        if (to === GoState.NotExist) s.goroutines--;
+        else this.adjust(to, +1);
+        if (s.goroutines > s.maxGoroutines) s.maxGoroutines = s.goroutines;
+        if (s.runnable > s.maxRunnable) s.maxRunnable = s.runnable;
+        if (s.inSyscall > s.maxInSyscall) s.maxInSyscall = s.inSyscall;
+      } else continue;
+      const key = Math.floor(t / s.timeline.widthNs);
+      let b = this.bucket;
+      if (b === undefined || key !== this.bucketKey || s.timeline.widthNs !== this.bucketWidth) {
+        b = bucketAt(s.timeline, t, () => newBucket(s), combine, this.maxPoints);
+        this.bucket = b;
+        this.bucketWidth = s.timeline.widthNs;
+        this.bucketKey = Math.floor(t / this.bucketWidth);
+      }
+      b.heapAlloc = s.heapAlloc;
+      if (s.heapAlloc > b.heapAllocMax) b.heapAllocMax = s.heapAlloc;
+      b.heapGoal = s.heapGoal;
+      b.gomaxprocs = s.gomaxprocs;
+      if (s.goroutines > b.goroutinesMax) b.goroutinesMax = s.goroutines;
+      if (s.runnable > b.runnableMax) b.runnableMax = s.runnable;
+      if (s.running > b.runningMax) b.runningMax = s.running;
+      if (s.inSyscall > b.inSyscallMax) b.inSyscallMax = s.inSyscall;
+    }
+  }
+
+  state(): MetricsState {
+    return this.s;
+  }
+}
+
+function wanted(kind: number): boolean {
+  return kind === Kind.Sync || kind === Kind.Metric || kind === Kind.StateTransition;
+}
+
+export const metricsAnalysis = deferredAnalysis<MetricsOptions, MetricsState, MetricsReport>(
+  'metrics',
+  (options, state) => new MetricsAnalyzer(options, state),
+  wanted,
+  (s) => {
+    const points = orderedBuckets(s.timeline).map(({ startNs, bucket }) => ({
+      timeNs: startNs,
+      heapAllocBytes: bucket.heapAlloc,
+      heapAllocMaxBytes: bucket.heapAllocMax,
+      heapGoalBytes: bucket.heapGoal,
+      gomaxprocs: bucket.gomaxprocs,
+      goroutines: bucket.goroutinesMax,
+      runnable: bucket.runnableMax,
+      running: bucket.runningMax,
+      inSyscall: bucket.inSyscallMax,
+    }));
+    const withHeap = points.filter((p) => p.heapAllocBytes > 0);
+    const first = withHeap[0];
+    const last = withHeap[withHeap.length - 1];
+    const span = first && last ? (last.timeNs - first.timeNs) / 1e9 : 0;
+    return {
+      bucketNs: s.timeline.widthNs,
+      points,
+      heap: {
+        firstBytes: first?.heapAllocBytes ?? 0,
+        lastBytes: s.heapAlloc,
+        maxBytes: s.heapAllocMax,
+        growthBytesPerSecond: span > 0 && first ? (s.heapAlloc - first.heapAllocBytes) / span : 0,
+      },
+      gomaxprocs: { last: s.gomaxprocs, changes: s.gomaxprocsChanges },
+      goroutines: { created: s.goroutinesCreated, max: s.maxGoroutines, maxRunnable: s.maxRunnable, atEnd: s.goroutines },
+      threads: { seen: Object.keys(s.threads).length, maxInSyscall: s.maxInSyscall },
+    };
+  },
+);

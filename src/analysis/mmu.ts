@@ -1,0 +1,844 @@
+// Minimum mutator utilisation (MMU), as `go tool trace` defines it (internal/trace/gc.go,
+// MutatorUtilizationV2 + MMUCurve), computed in one streaming pass.
+//
+// The utilisation function is built exactly as Go builds it. Instead of keeping the whole function
+// and searching it afterwards (Go's band algorithm), each series feeds a sliding-window evaluator
+// per requested window size: the windowed mean is piecewise linear in the window position, so its
+// minimum lies where either window edge meets a change point, and those positions are evaluated
+// exactly as the function streams past. Memory is the change points inside the largest window,
+// not the trace. The first generation is held back (bounded by one generation) because Go
+// retroactively lowers the utilisation from the trace start when it learns, in that generation, of
+// assists or sweeps that were already running.
+import type { AnalysisDefinition, AnalyzerInstance } from './analyzer.js';
+import type { EventView } from './events.js';
+import { GoState, Kind, ResourceKind, idKey } from './events.js';
+
+export const UTIL_STW = 1;
+export const UTIL_BACKGROUND = 2;
+export const UTIL_ASSIST = 4;
+export const UTIL_SWEEP = 8;
+export const UTIL_PER_PROC = 16;
+
+/** `go tool trace`'s MMU page defaults: STW, background workers and assists. */
+export const DEFAULT_UTIL_FLAGS = UTIL_STW | UTIL_BACKGROUND | UTIL_ASSIST;
+
+export type MmuFlagName = 'stw' | 'background' | 'assist' | 'sweep' | 'perProc';
+const FLAG_BITS: Record<MmuFlagName, number> = {
+  stw: UTIL_STW,
+  background: UTIL_BACKGROUND,
+  assist: UTIL_ASSIST,
+  sweep: UTIL_SWEEP,
+  perProc: UTIL_PER_PROC,
+};
+
+/** Parses Go's `flags` URL syntax, e.g. "stw|background|assist". */
+export function parseUtilFlags(text: string): number {
+  let flags = 0;
+  for (const part of text.split('|')) if (part in FLAG_BITS) flags |= FLAG_BITS[part as MmuFlagName];
+  return flags;
+}
+
+export interface MmuOptions {
+  /** Bit set of UTIL_*; default DEFAULT_UTIL_FLAGS. */
+  flags?: number;
+  /** Window sizes in ns; default 101 log-spaced sizes from 100 µs to 1 s (25 per decade, so 1 ms and the other decades are exact). */
+  windows?: number[];
+  /**
+   * Reproduce `go tool trace` for 1 ns windows: its band search then also evaluates a window that
+   * starts past the end of the trace, where utilisation is the final 0, so Go reports 0 there.
+   */
+  goCompatible?: boolean;
+}
+
+export function defaultWindows(min = 100_000, max = 1_000_000_000, count = 101): number[] {
+  const out: number[] = [];
+  const lmin = Math.log(min);
+  const lmax = Math.log(max);
+  for (let i = 0; i < count; i++) out.push(Math.round(Math.exp((i / (count - 1)) * (lmax - lmin) + lmin)));
+  return out;
+}
+
+export interface MmuPoint {
+  windowNs: number;
+  mmu: number;
+}
+
+export interface MmuReport {
+  flags: number;
+  /** Trace span covered by the utilisation function, ns. */
+  durationNs: number;
+  /** Mean mutator utilisation over the whole span (series average). */
+  meanUtil: number;
+  curve: MmuPoint[];
+}
+
+/** Sliding-window minimum of the mean of a step function, for several window sizes at once. */
+class WindowedMinimum {
+  private times: number[] = [];
+  private utils: number[] = [];
+  /** Integral of the function from the series start up to times[j]. */
+  private sums: number[] = [];
+  private base = 0; // index offset of times[0] in the whole series
+  private readonly cursor: number[]; // per window: next left-edge candidate (absolute index)
+  private readonly leftPtr: number[]; // per window: point under the left edge of the newest right-edge window
+  private readonly rightPtr: number[]; // per window: point under the right edge of the next left-edge window
+  readonly minimum: number[];
+  private startTime = Number.NaN;
+  private maxWindow: number;
+  /** The first change points, up to maxWindow after the start: what a preceding part needs. */
+  readonly head: [number, number][] = [];
+  private headOpen = true;
+  private sinceTrim = 0;
+
+  constructor(private readonly windows: readonly number[]) {
+    this.cursor = windows.map(() => 0);
+    this.leftPtr = windows.map(() => 0);
+    this.rightPtr = windows.map(() => 0);
+    this.minimum = windows.map(() => 1);
+    this.maxWindow = Math.max(0, ...windows);
+  }
+
+  get start(): number {
+    return this.startTime;
+  }
+
+  get lastTime(): number {
+    return this.times.length === 0 ? Number.NaN : this.times[this.times.length - 1]!;
+  }
+
+  get lastUtil(): number {
+    return this.utils.length === 0 ? 1 : this.utils[this.utils.length - 1]!;
+  }
+
+  get totalIntegral(): number {
+    return this.sums.length === 0 ? 0 : this.sums[this.sums.length - 1]!;
+  }
+
+  /** Adds a change point: the function equals `util` from `time` on. */
+  push(time: number, util: number): void {
+    if (this.headOpen) {
+      if (this.head.length === 0 || time - this.head[0]![0] <= this.maxWindow) this.head.push([time, util]);
+      else this.headOpen = false;
+    }
+    if (this.times.length === 0) {
+      this.startTime = time;
+      this.times.push(time);
+      this.utils.push(util);
+      this.sums.push(0);
+      return;
+    }
+    const lastT = this.times[this.times.length - 1]!;
+    const sum = this.sums[this.sums.length - 1]! + this.utils[this.utils.length - 1]! * (time - lastT);
+    this.times.push(time);
+    this.utils.push(util);
+    this.sums.push(sum);
+    this.evaluate(time);
+    this.trim(time);
+  }
+
+  /**
+   * Integral up to x, walking the pointer `ptr[w]` (absolute index of the last point ≤ x) forward:
+   * for a fixed window the queried positions only grow, so this is amortised O(1).
+   */
+  private integralFrom(ptr: number[], w: number, x: number): number {
+    let j = ptr[w]! - this.base;
+    if (j < 0) j = 0;
+    const times = this.times;
+    while (j + 1 < times.length && times[j + 1]! <= x) j++;
+    ptr[w] = j + this.base;
+    return this.sums[j]! + this.utils[j]! * (x - times[j]!);
+  }
+
+  /** Evaluates every candidate window whose right edge is ≤ `known` (the function is known there). */
+  private evaluate(known: number): void {
+    const last = this.times.length - 1;
+    const times = this.times;
+    for (let w = 0; w < this.windows.length; w++) {
+      const width = this.windows[w]!;
+      if (width <= 0) continue;
+      // Right edge on the newest change point.
+      const left = known - width;
+      if (left >= this.startTime) this.offer(w, (this.sums[last]! - this.integralFrom(this.leftPtr, w, left)) / width);
+      // Left edges on change points whose window is now complete.
+      let c = this.cursor[w]!;
+      while (c - this.base <= last && times[c - this.base]! + width <= known) {
+        const j = c - this.base;
+        this.offer(w, (this.integralFrom(this.rightPtr, w, times[j]! + width) - this.sums[j]!) / width);
+        c++;
+      }
+      this.cursor[w] = c;
+    }
+  }
+
+
+  private offer(w: number, mean: number): void {
+    if (mean < this.minimum[w]!) this.minimum[w] = mean;
+  }
+
+  private trim(now: number): void {
+    // Amortised: look only every 1024 points (the search below is O(log n), the copy O(n)).
+    if (++this.sinceTrim < 1024) return;
+    this.sinceTrim = 0;
+    // Keep points that a future window may still need: everything from the point at or before
+    // (now − maxWindow), and every pending left-edge candidate.
+    let minCursor = Number.POSITIVE_INFINITY;
+    for (let w = 0; w < this.cursor.length; w++) {
+      if (this.windows[w]! <= 0) continue;
+      minCursor = Math.min(minCursor, this.cursor[w]!, this.leftPtr[w]!, this.rightPtr[w]!);
+    }
+    const horizon = now - this.maxWindow;
+    let lo = 0;
+    let hi = this.times.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.times[mid]! <= horizon) lo = mid;
+      else hi = mid - 1;
+    }
+    const keepFrom = Math.min(minCursor - this.base, lo);
+    if (keepFrom > 4096 && keepFrom > this.times.length / 2) {
+      this.times = this.times.slice(keepFrom);
+      this.utils = this.utils.slice(keepFrom);
+      this.sums = this.sums.slice(keepFrom);
+      this.base += keepFrom;
+    }
+  }
+
+
+  /** The last change points, covering at least maxWindow before the last one. */
+  tail(): [number, number][] {
+    const last = this.lastTime;
+    let from = this.times.length - 1;
+    while (from > 0 && this.times[from]! > last - this.maxWindow) from--;
+    const out: [number, number][] = [];
+    for (let j = Math.max(0, from); j < this.times.length; j++) out.push([this.times[j]!, this.utils[j]!]);
+    return out;
+  }
+
+  /** Final MMU per window, with Go's rule that a window longer than the series is capped. */
+  finish(): number[] {
+    return finishMinima(this.windows, this.minimum, this.startTime, this.lastTime, this.totalIntegral);
+  }
+}
+
+function finishMinima(windows: readonly number[], minimum: readonly number[], start: number, end: number, integral: number): number[] {
+  const duration = end - start;
+  {
+    return windows.map((width, w) => {
+      if (width <= 0) return 0;
+      if (!(duration > 0)) return minimum[w]!;
+      if (width >= duration) return integral / duration;
+      // The last window position (right edge on the end) was offered when the last point arrived.
+      return minimum[w]!;
+    });
+  }
+}
+
+const GOMAXPROCS_METRIC = '/sched/gomaxprocs:threads';
+
+function isExecuting(state: number): boolean {
+  return state === GoState.Running || state === GoState.Syscall;
+}
+
+const enum RecordKind {
+  Sync = 1,
+  Procs = 2,
+  // 5, 6, 7: RangeBegin, RangeActive, RangeEnd (the event kinds)
+  Label = 3,
+  Transition = 13,
+}
+
+/** Compact columns of the events that can change mutator utilisation. */
+export interface DeferredEvents {
+  kind: number[];
+  time: number[];
+  a: number[];
+  b: number[];
+  c: number[];
+  d: number[];
+  e: number[];
+  strings: string[];
+  lastTime: number;
+}
+
+function emptyDeferred(): DeferredEvents {
+  return { kind: [], time: [], a: [], b: [], c: [], d: [], e: [], strings: [], lastTime: 0 };
+}
+
+function pushRecord(d: DeferredEvents, kind: number, t: number, a: number, b: number, c: number, dd: number, e: number): void {
+  d.kind.push(kind);
+  d.time.push(t);
+  d.a.push(a);
+  d.b.push(b);
+  d.c.push(c);
+  d.d.push(dd);
+  d.e.push(e);
+}
+
+function internString(d: DeferredEvents, text: string): number {
+  let index = d.strings.indexOf(text);
+  if (index < 0) index = d.strings.push(text) - 1;
+  return index;
+}
+
+interface PerP {
+  gc: number;
+  series: number;
+}
+
+export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
+  private readonly flags: number;
+  readonly windows: number[];
+  private readonly series: WindowedMinimum[] = [];
+  private seriesLive: boolean[] = [];
+  private stw = 0;
+  private ps: PerP[] = [];
+  private readonly inGC = new Set<number>();
+  private readonly states = new Map<number, GoState>();
+  private readonly bgMark = new Set<number>();
+  private readonly procs: { time: number; n: number }[] = [];
+  private nSync = 0;
+  private lastEventTime = Number.NaN;
+  /** Util points of each series held back during the first generation. */
+  private held: { time: number; util: number }[][] | null = [];
+
+  constructor(
+    options: MmuOptions = {},
+    /**
+     * False for a part that starts mid-trace: it cannot know the GC state it starts in, so it
+     * records the events that matter and is resolved when merged after its predecessor.
+     */
+    atTraceStart = true,
+  ) {
+    this.flags = options.flags ?? DEFAULT_UTIL_FLAGS;
+    this.windows = options.windows ?? defaultWindows();
+    if (!atTraceStart) this.deferred = emptyDeferred();
+  }
+
+  /** Events recorded by a part that starts mid-trace, replayed when merged after its predecessor. */
+  private deferred: DeferredEvents | null = null;
+
+  /** The MMU curve of everything consumed, as if the trace ended here. */
+  finish(): MmuReport {
+    return finishMmu(this.partial());
+  }
+
+  /** Time of the last event consumed (0 if none). */
+  get lastTime(): number {
+    return Number.isNaN(this.lastEventTime) ? 0 : this.lastEventTime;
+  }
+
+  private get perProc(): boolean {
+    return (this.flags & UTIL_PER_PROC) !== 0;
+  }
+
+  private newSeries(time: number): number {
+    this.series.push(new WindowedMinimum(this.windows));
+    this.seriesLive.push(true);
+    const index = this.series.length - 1;
+    this.held?.push([]);
+    this.addUtil(index, time, 1, true);
+    return index;
+  }
+
+  private lastPoint: { time: number; util: number }[] = [];
+
+  /** Go's addUtil: drop repeats; at an equal time keep the lower utilisation. */
+  private addUtil(series: number, time: number, util: number, first = false): void {
+    const last = this.lastPoint[series];
+    if (!first && last !== undefined) {
+      if (util === last.util) return;
+      if (time === last.time) {
+        if (util < last.util) {
+          last.util = util;
+          this.replaceLast(series, time, util);
+        }
+        return;
+      }
+    }
+    this.lastPoint[series] = { time, util };
+    if (this.held !== null) this.held[series]!.push({ time, util });
+    else this.series[series]!.push(time, util);
+  }
+
+  private replaceLast(series: number, time: number, util: number): void {
+    if (this.held !== null) {
+      const list = this.held[series]!;
+      list[list.length - 1] = { time, util };
+    } else {
+      // Points are handed to the evaluator as soon as they are final; an equal-time lower point
+      // after release is handled by holding the newest point back one step (see pushPending).
+      this.pendingReplace(series, time, util);
+    }
+  }
+
+  // After release, the newest point of each series is kept pending until a later time arrives, so
+  // that a same-time lower value can still replace it.
+  private pending: ({ time: number; util: number } | undefined)[] = [];
+  private pendingReplace(series: number, time: number, util: number): void {
+    this.pending[series] = { time, util };
+  }
+
+  consume(view: EventView): void {
+    if (this.deferred !== null) {
+      this.defer(view, this.deferred);
+      return;
+    }
+    const n = view.length;
+    for (let i = 0; i < n; i++) {
+      const kind = view.kind(i);
+      const t = view.time(i);
+      switch (kind) {
+        case Kind.Sync:
+          this.onSync(t);
+          break;
+        case Kind.Metric:
+          if (view.metricName(i) === GOMAXPROCS_METRIC) this.onProcs(t, view.metricValue(i));
+          break;
+        case Kind.RangeActive:
+        case Kind.RangeBegin:
+        case Kind.RangeEnd:
+          this.onRange(kind, t, view.rangeName(i), view.rangeScopeKind(i), idKey(view.rangeScopeId(i)), view.proc(i), idKey(view.goroutine(i)));
+          break;
+        case Kind.StateTransition:
+          if (view.resourceKind(i) === ResourceKind.Goroutine) this.onTransition(t, idKey(view.resourceId(i)), view.fromState(i), view.toState(i), view.proc(i));
+          break;
+        case Kind.Label:
+          this.onLabel(t, view.label(i), idKey(view.goroutine(i)), view.proc(i));
+          break;
+        default:
+          this.onOther(t);
+          break;
+      }
+    }
+  }
+
+  /** A part starting mid-trace cannot know the GC state it starts in: it records what matters. */
+  private defer(view: EventView, d: DeferredEvents): void {
+    const n = view.length;
+    for (let i = 0; i < n; i++) {
+      const kind = view.kind(i);
+      const t = view.time(i);
+      d.lastTime = t;
+      switch (kind) {
+        case Kind.Sync:
+          pushRecord(d, RecordKind.Sync, t, 0, 0, 0, 0, 0);
+          break;
+        case Kind.Metric:
+          if (view.metricName(i) === GOMAXPROCS_METRIC) pushRecord(d, RecordKind.Procs, t, view.metricValue(i), 0, 0, 0, 0);
+          break;
+        case Kind.RangeActive:
+        case Kind.RangeBegin:
+        case Kind.RangeEnd:
+          pushRecord(d, kind, t, internString(d, view.rangeName(i)), view.rangeScopeKind(i), view.rangeScopeId(i), view.proc(i), view.goroutine(i));
+          break;
+        case Kind.StateTransition: {
+          if (view.resourceKind(i) !== ResourceKind.Goroutine) break;
+          const from = view.fromState(i);
+          const to = view.toState(i);
+          if (isExecuting(from) !== isExecuting(to)) pushRecord(d, RecordKind.Transition, t, view.resourceId(i), from, to, view.proc(i), 0);
+          break;
+        }
+        case Kind.Label:
+          if (view.label(i).startsWith('GC ')) pushRecord(d, RecordKind.Label, t, internString(d, view.label(i)), view.goroutine(i), view.proc(i), 0, 0);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  /** Replays a later part's recorded events on this (resolved) state. */
+  replay(d: DeferredEvents): void {
+    const n = d.kind.length;
+    for (let k = 0; k < n; k++) {
+      const t = d.time[k]!;
+      const a = d.a[k]!;
+      switch (d.kind[k]) {
+        case RecordKind.Sync:
+          this.onSync(t);
+          break;
+        case RecordKind.Procs:
+          this.onProcs(t, a);
+          break;
+        case RecordKind.Transition:
+          this.onTransition(t, idKey(a), d.b[k]!, d.c[k]!, d.d[k]!);
+          break;
+        case RecordKind.Label:
+          this.onLabel(t, d.strings[a]!, idKey(d.b[k]!), d.c[k]!);
+          break;
+        default:
+          this.onRange(d.kind[k]!, t, d.strings[a]!, d.b[k]!, idKey(d.c[k]!), d.d[k]!, idKey(d.e[k]!));
+          break;
+      }
+    }
+    if (d.lastTime !== 0) this.onOther(d.lastTime);
+  }
+
+  private onSync(t: number): void {
+    this.lastEventTime = t;
+    this.nSync++;
+    if (this.nSync > 1 && this.held !== null) {
+      this.release();
+      this.states.clear(); // only the first generation's RangeActive fix-up needs them
+    }
+    // Nothing the utilisation depends on changes at a Sync: no point to add.
+  }
+
+  private onProcs(t: number, value: number): void {
+    this.lastEventTime = t;
+    this.setProcs(value, t);
+    this.record(t);
+  }
+
+  private onOther(t: number): void {
+    this.lastEventTime = t;
+  }
+
+  private onRange(kind: number, t: number, name: string, scopeKind: number, scopeId: number, proc: number, goroutine: number): void {
+    this.lastEventTime = t;
+    if (this.ps.length === 0) return;
+    if (kind === Kind.RangeActive) {
+      if (this.nSync > 1) return;
+      this.rangeActiveFixup(name, goroutine);
+      this.rangeBegin(name, scopeKind, scopeId, proc);
+    } else if (kind === Kind.RangeBegin) this.rangeBegin(name, scopeKind, scopeId, proc);
+    else this.rangeEnd(name, scopeKind, scopeId, proc);
+    this.record(t);
+  }
+
+  private onTransition(t: number, g: number, from: number, to: number, proc: number): void {
+    this.lastEventTime = t;
+    if (this.ps.length === 0) return;
+    if (this.held !== null) {
+      if (to === GoState.NotExist) this.states.delete(g);
+      else this.states.set(g, to as GoState);
+    }
+    if (this.inGC.has(g) || this.bgMark.has(g)) {
+      const wasExec = isExecuting(from);
+      const isExec = isExecuting(to);
+      const p = this.ps[proc];
+      if (p && wasExec !== isExec) {
+        p.gc += isExec ? 1 : -1;
+        this.record(t);
+      }
+    }
+    // Otherwise nothing the utilisation depends on changed: Go's point would be dropped as a repeat.
+  }
+
+  private onLabel(t: number, label: string, g: number, proc: number): void {
+    this.lastEventTime = t;
+    if (this.ps.length === 0) return;
+    if ((this.flags & UTIL_BACKGROUND) !== 0 && label.startsWith('GC ') && label !== 'GC (idle)' && !(this.perProc && label === 'GC (dedicated)')) {
+      this.bgMark.add(g);
+      const p = this.ps[proc];
+      if (p) p.gc++;
+    }
+    this.record(t);
+  }
+
+  private setProcs(value: number, t: number): void {
+    const gomaxprocs = Math.max(0, Math.floor(value));
+    if (this.ps.length > gomaxprocs) {
+      if (this.perProc) {
+        for (const p of this.ps.slice(gomaxprocs)) {
+          this.addUtilBuffered(p.series, t, 0);
+          this.seriesLive[p.series] = false;
+        }
+      }
+      this.ps.length = gomaxprocs;
+    }
+    while (this.ps.length < gomaxprocs) {
+      let series = 0;
+      if (this.perProc || this.series.length === 0) series = this.newSeries(t);
+      this.ps.push({ gc: 0, series });
+    }
+    const lastProcs = this.procs[this.procs.length - 1];
+    if (lastProcs === undefined || lastProcs.n !== gomaxprocs) {
+      this.procs.push({ time: t, n: gomaxprocs });
+      if (this.held === null && this.procs.length > 2) this.procs.splice(0, this.procs.length - 1);
+    }
+  }
+
+  private isGCSTW(name: string): boolean {
+    return (this.flags & UTIL_STW) !== 0 && name.startsWith('stop-the-world') && name.includes('GC');
+  }
+  private isSweep(name: string): boolean {
+    return (this.flags & UTIL_SWEEP) !== 0 && name === 'GC incremental sweep';
+  }
+  private isAssist(name: string): boolean {
+    return (this.flags & UTIL_ASSIST) !== 0 && name === 'GC mark assist';
+  }
+
+  private rangeActiveFixup(name: string, goroutine: number): void {
+    if (this.isAssist(name)) {
+      const st = this.states.get(goroutine);
+      if (st !== GoState.Running && st !== GoState.Syscall) return;
+    } else if (!this.isSweep(name)) {
+      return;
+    }
+    if (this.perProc || this.held === null) return;
+    // Subtract 1/GOMAXPROCS from every point so far (we are still in the first generation).
+    const points = this.held[0]!;
+    let pi = 0;
+    for (const point of points) {
+      while (pi < this.procs.length - 1 && this.procs[pi + 1]!.time < point.time) pi++;
+      point.util = Math.max(0, point.util - 1 / this.procs[pi]!.n);
+    }
+    const lp = this.lastPoint[0];
+    if (lp && points.length > 0) lp.util = points[points.length - 1]!.util;
+  }
+
+  private rangeBegin(name: string, scopeKind: number, scopeId: number, proc: number): void {
+    if (this.isGCSTW(name)) this.stw++;
+    else if (this.isSweep(name)) {
+      const p = this.ps[proc];
+      if (p) p.gc++;
+    } else if (this.isAssist(name)) {
+      const p = this.ps[proc];
+      if (p) p.gc++;
+      if (scopeKind === ResourceKind.Goroutine) this.inGC.add(scopeId);
+    }
+  }
+
+  private rangeEnd(name: string, scopeKind: number, scopeId: number, proc: number): void {
+    if (this.isGCSTW(name)) this.stw--;
+    else if (this.isSweep(name)) {
+      const p = this.ps[proc];
+      if (p) p.gc--;
+    } else if (this.isAssist(name)) {
+      const p = this.ps[proc];
+      if (p) p.gc--;
+      if (scopeKind === ResourceKind.Goroutine) this.inGC.delete(scopeId);
+    }
+  }
+
+  private record(t: number): void {
+    if (!this.perProc) {
+      let gcPs = 0;
+      if (this.stw > 0) gcPs = this.ps.length;
+      else for (const p of this.ps) if (p.gc > 0) gcPs++;
+      this.addUtilBuffered(0, t, 1 - gcPs / this.ps.length);
+    } else {
+      for (const p of this.ps) this.addUtilBuffered(p.series, t, this.stw > 0 || p.gc > 0 ? 0 : 1);
+    }
+  }
+
+  /** addUtil, holding the newest point back until a later time shows it is final. */
+  private addUtilBuffered(series: number, time: number, util: number): void {
+    if (this.held !== null) {
+      this.addUtil(series, time, util);
+      return;
+    }
+    const last = this.pending[series] ?? this.lastPoint[series];
+    if (last !== undefined) {
+      if (util === last.util) return;
+      if (time === last.time) {
+        if (util < last.util) this.pending[series] = { time, util };
+        return;
+      }
+    }
+    const ready = this.pending[series];
+    if (ready !== undefined) {
+      this.series[series]!.push(ready.time, ready.util);
+      this.lastPoint[series] = ready;
+    }
+    this.pending[series] = { time, util };
+  }
+
+  /** End of the first generation: hand the held points to the evaluators. */
+  private release(): void {
+    const held = this.held!;
+    this.held = null;
+    held.forEach((points, s) => {
+      for (let k = 0; k < points.length; k++) {
+        const p = points[k]!;
+        if (k === points.length - 1) this.pending[s] = p;
+        else this.series[s]!.push(p.time, p.util);
+      }
+    });
+  }
+
+  /** Flushes points that are final at a part boundary (timestamps strictly increase). */
+  private settle(): void {
+    if (this.held !== null) this.release();
+    this.series.forEach((evaluator, s) => {
+      const pending = this.pending[s];
+      if (pending !== undefined) {
+        evaluator.push(pending.time, pending.util);
+        this.lastPoint[s] = pending;
+        this.pending[s] = undefined;
+      }
+    });
+  }
+
+  /** Per series: the minima so far and the edge points a merge or the finish needs. */
+  seriesPartials(): MmuSeriesPartial[] {
+    this.settle();
+    return this.series.map((evaluator, s) => ({
+      live: this.seriesLive[s]!,
+      start: evaluator.start,
+      lastTime: evaluator.lastTime,
+      lastUtil: evaluator.lastUtil,
+      integral: evaluator.totalIntegral,
+      minimum: [...evaluator.minimum],
+      head: evaluator.head.map((p) => [p[0], p[1]] as [number, number]),
+      tail: evaluator.tail(),
+    }));
+  }
+
+  partial(): MmuPartial {
+    if (this.deferred !== null) {
+      return { flags: this.flags, windows: [...this.windows], state: null, deferred: structuredClone(this.deferred) };
+    }
+    this.settle();
+    return { flags: this.flags, windows: [...this.windows], state: this.snapshot(), deferred: null };
+  }
+
+  /** The complete analyzer state as plain JSON. */
+  private snapshot(): MmuStateSnapshot {
+    const plain = structuredClone({ ...this, series: [], inGC: [], states: [], bgMark: [] }) as unknown as Record<string, unknown>;
+    plain.series = this.series.map((s) => structuredClone({ ...s }));
+    plain.inGC = [...this.inGC];
+    plain.states = [...this.states];
+    plain.bgMark = [...this.bgMark];
+    plain.lastEventTime = Number.isNaN(this.lastEventTime) ? 0 : this.lastEventTime;
+    return plain;
+  }
+
+  static restore(snapshot: MmuStateSnapshot): MmuAnalyzer {
+    const plain = structuredClone(snapshot) as Record<string, unknown>;
+    const analyzer = Object.assign(Object.create(MmuAnalyzer.prototype) as MmuAnalyzer, plain);
+    const fields = analyzer as unknown as Record<string, unknown>;
+    fields.series = (plain.series as object[]).map((s) => Object.assign(Object.create(WindowedMinimum.prototype) as WindowedMinimum, s));
+    fields.inGC = new Set(plain.inGC as number[]);
+    fields.states = new Map(plain.states as [number, GoState][]);
+    fields.bgMark = new Set(plain.bgMark as number[]);
+    fields.pending = (plain.pending as unknown[]).map((p) => p ?? undefined);
+    if (plain.lastEventTime === 0) fields.lastEventTime = Number.NaN;
+    return analyzer;
+  }
+}
+
+/** MmuAnalyzer's fields as plain JSON (opaque to users). */
+export type MmuStateSnapshot = Record<string, unknown>;
+
+export interface MmuSeriesPartial {
+  live: boolean;
+  start: number;
+  lastTime: number;
+  lastUtil: number;
+  /** Integral of utilisation from start to lastTime. */
+  integral: number;
+  /** Per window: minimum mean over windows lying inside this part. */
+  minimum: number[];
+  /** Change points in the first max-window of the series, and in the last one. */
+  head: [number, number][];
+  tail: [number, number][];
+}
+
+/**
+ * A part that starts at the trace start carries its full state; a part starting mid-trace cannot
+ * know the GC state it starts in, so it carries the utilisation-relevant events it saw (bounded by
+ * its generations) and is resolved by replaying them when merged after its predecessor.
+ */
+export interface MmuPartial {
+  flags: number;
+  windows: number[];
+  state: MmuStateSnapshot | null;
+  deferred: DeferredEvents | null;
+}
+
+function evaluatorOver(windows: readonly number[], points: readonly [number, number][]): WindowedMinimum {
+  const ev = new WindowedMinimum(windows);
+  for (const [t, u] of points) ev.push(t, u);
+  return ev;
+}
+
+/** Go's addUtil applied to a point list: drop repeats of the same utilisation. */
+function dedupe(points: readonly [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const p of points) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last[1] === p[1]) continue;
+    if (last !== undefined && last[0] === p[0]) {
+      if (p[1] < last[1]) out[out.length - 1] = p;
+      continue;
+    }
+    out.push(p);
+  }
+  return out;
+}
+
+export function mergeMmu(a: MmuPartial, b: MmuPartial): MmuPartial {
+  if (a.state !== null && b.deferred !== null) {
+    const analyzer = MmuAnalyzer.restore(a.state);
+    analyzer.replay(b.deferred);
+    return analyzer.partial();
+  }
+  if (a.deferred !== null && b.deferred !== null) {
+    const d = structuredClone(a.deferred);
+    const remap = b.deferred.strings.map((text) => internString(d, text));
+    for (let k = 0; k < b.deferred.kind.length; k++) {
+      const kind = b.deferred.kind[k]!;
+      const usesString = kind === RecordKind.Label || kind === Kind.RangeBegin || kind === Kind.RangeActive || kind === Kind.RangeEnd;
+      const a0 = b.deferred.a[k]!;
+      pushRecord(d, kind, b.deferred.time[k]!, usesString ? remap[a0]! : a0, b.deferred.b[k]!, b.deferred.c[k]!, b.deferred.d[k]!, b.deferred.e[k]!);
+    }
+    if (b.deferred.lastTime !== 0) d.lastTime = b.deferred.lastTime;
+    return { ...a, deferred: d };
+  }
+  throw new Error('MMU partials merge in trace order: the earlier part must begin at the trace start or both must begin mid-trace');
+}
+
+export function finishMmu(partial: MmuPartial): MmuReport {
+  if (partial.state === null) throw new Error('an MMU partial that began mid-trace cannot be finished on its own');
+  const analyzer = MmuAnalyzer.restore(partial.state);
+  return finishSeries({ flags: partial.flags, windows: partial.windows, series: analyzer.seriesPartials(), lastEventTime: analyzer.lastTime });
+}
+
+function finishSeries(p: { flags: number; windows: number[]; series: MmuSeriesPartial[]; lastEventTime: number }): MmuReport {
+  const end = p.lastEventTime;
+  if (p.series.length === 0 || end === 0) {
+    return { flags: p.flags, durationNs: 0, meanUtil: 0, curve: p.windows.map((w) => ({ windowNs: w, mmu: 0 })) };
+  }
+  const perSeries: number[][] = [];
+  let weighted = 0;
+  let span = 0;
+  let first = Number.POSITIVE_INFINITY;
+  for (const s of p.series) {
+    let minimum = s.minimum;
+    let lastTime = s.lastTime;
+    let integral = s.integral;
+    if (s.live && s.lastUtil !== 0 && s.lastTime !== end) {
+      // Go's final point (last event time, 0) goes through addUtil: a series already at 0 keeps
+      // its last point, so its domain ends there.
+      const ev = evaluatorOver(p.windows, dedupe([...s.tail, [end, 0]]));
+      minimum = minimum.map((m, w) => Math.min(m, ev.minimum[w]!));
+      integral += s.lastUtil * (end - s.lastTime);
+      lastTime = end;
+    }
+    perSeries.push(finishMinima(p.windows, minimum, s.start, lastTime, integral));
+    first = Math.min(first, s.start);
+    if (lastTime - s.start > 0) {
+      weighted += integral;
+      span += lastTime - s.start;
+    }
+  }
+  const curve = p.windows.map((windowNs, w) => ({ windowNs, mmu: Math.min(...perSeries.map((values) => values[w]!)) }));
+  return { flags: p.flags, durationNs: end - first, meanUtil: span > 0 ? weighted / span : 0, curve };
+}
+
+export const mmuAnalysis: AnalysisDefinition<MmuOptions, MmuPartial, MmuReport> = {
+  name: 'mmu',
+  create(options, context) {
+    return new MmuAnalyzer(options, context.atTraceStart);
+  },
+  merge(a, b) {
+    return mergeMmu(a, b);
+  },
+  finish(partial, options) {
+    const report = finishMmu(partial);
+    if (options.goCompatible) for (const point of report.curve) if (point.windowNs > 0 && point.windowNs < 2) point.mmu = 0;
+    return report;
+  },
+};
