@@ -83,11 +83,38 @@ export class Trace {
     }
   }
 
-  /** Ordered events as typed objects; each stays valid after iteration moves on. */
-  async *events(): AsyncGenerator<Event, void, undefined> {
-    for await (const batch of this.batches()) {
-      for (let i = 0; i < batch.length; i++) yield batch.event(i);
-    }
+  /**
+   * Ordered events as typed objects; each stays valid after iteration moves on. A hand-written
+   * iterator rather than an async generator: within a batch each step is an already-resolved
+   * promise, which costs a fraction of a generator's suspend/resume.
+   */
+  events(): AsyncIterableIterator<Event> {
+    const batches = this.batches();
+    let batch: EventBatch | null = null;
+    let index = 0;
+    const step = async (): Promise<IteratorResult<Event, undefined>> => {
+      for (;;) {
+        const next = await batches.next();
+        if (next.done) return { done: true, value: undefined };
+        batch = next.value;
+        index = 0;
+        if (batch.length > 0) return { done: false, value: batch.event(index++) };
+      }
+    };
+    const iterator: AsyncIterableIterator<Event> = {
+      next(): Promise<IteratorResult<Event, undefined>> {
+        if (batch !== null && index < batch.length) return Promise.resolve({ done: false, value: batch.event(index++) });
+        return step();
+      },
+      async return(): Promise<IteratorResult<Event, undefined>> {
+        await batches.return(undefined);
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
   }
 
   async close(): Promise<void> {
