@@ -54,7 +54,8 @@ export const FIXTURE_PROGRAMS: readonly FixtureProgram[] = [
   },
   {
     name: 'flight-recorder',
-    description: 'runtime/trace.FlightRecorder snapshot written mid-run with WriteTo',
+    description: 'runtime/trace.FlightRecorder snapshot written mid-run with WriteTo (first generation > 1)',
+    env: { GODEBUG: 'traceadvanceperiod=2000000' },
     mustContain: [' TaskBegin ', ' Log ', 'Undetermined->Waiting'],
   },
   {
@@ -74,6 +75,19 @@ export const FIXTURE_PROGRAMS: readonly FixtureProgram[] = [
     description: 'many short generations with tasks, regions, blocked and syscalling goroutines and GC across them',
     env: { GODEBUG: 'traceadvanceperiod=5000000', GOMAXPROCS: '1' },
     mustContain: [' Sync .* N=5', 'RangeActive .*Name="GC concurrent mark phase"', ' TaskEnd ', ' RegionBegin '],
+  },
+  {
+    name: 'gc-active',
+    description: 'generations that begin mid-GC: mark phase, mark assists and sweeps already in progress',
+    env: { GODEBUG: 'traceadvanceperiod=250000', GOGC: '20' },
+    mustContain: ['RangeActive .*Name="GC concurrent mark phase"', 'RangeActive .*Name="GC mark assist"',
+      'RangeActive .*Name="GC incremental sweep"'],
+  },
+  {
+    name: 'syscall-gens',
+    description: 'blocking syscalls across generation boundaries and at trace start; Ps stolen from them',
+    env: { GODEBUG: 'traceadvanceperiod=1000000' },
+    mustContain: ['GoID=\\d+ Undetermined->Syscall', 'GoID=\\d+ Syscall->Syscall'],
   },
   {
     name: 'http-server',
