@@ -2,7 +2,7 @@
 // the analyzers' EventView. Strings and stacks are resolved through the batch's generation tables,
 // cached per generation (a transition's reason is looked up for every blocking event).
 import type { EventBatch, GenerationTables, Stack } from '../model/index.js';
-import { EventKind, WireType } from '../model/index.js';
+import { EventKind, WireType, rangeName } from '../model/index.js';
 import type { EventView, Frame, Kind, ResourceKind } from './events.js';
 
 const GOMAXPROCS = '/sched/gomaxprocs:threads';
@@ -51,28 +51,9 @@ class GenerationCache {
   }
 }
 
-
 /** The analyzers' stack ids: 0 = none. The model uses -1 for none; id 0 is the empty stack. */
 function stackId(value: number): number {
   return value <= 0 ? 0 : value;
-}
-
-function rangeName(batch: EventBatch, i: number, cache: GenerationCache): string {
-  switch (batch.wireType[i]) {
-    case WireType.STWBegin:
-    case WireType.STWEnd:
-      return `stop-the-world (${cache.string(batch.args[0][i]!)})`;
-    case WireType.GCBegin:
-    case WireType.GCActive:
-    case WireType.GCEnd:
-      return 'GC concurrent mark phase';
-    case WireType.GCSweepBegin:
-    case WireType.GCSweepActive:
-    case WireType.GCSweepEnd:
-      return 'GC incremental sweep';
-    default:
-      return 'GC mark assist';
-  }
 }
 
 /**
@@ -172,7 +153,8 @@ export class BatchView implements EventView {
     return stackId(this.transitionStackCol[i]!);
   }
   rangeName(i: number): string {
-    return rangeName(this.batch, i, this.cache);
+    const batch = this.batch;
+    return rangeName(batch.wireType[i]!, () => this.cache.string(batch.args[0][i]!));
   }
   rangeScopeKind(i: number): ResourceKind {
     return this.resourceKindCol[i]! as ResourceKind;

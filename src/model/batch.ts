@@ -135,7 +135,7 @@ export class EventBatch implements ColumnViews {
       case EventKind.RangeActive:
       case EventKind.RangeEnd:
         init.range = {
-          name: rangeName(type, a0, tables),
+          name: rangeName(type, () => tables.string(a0)),
           scope: { kind: RESOURCE_KINDS[this.resourceKind[i]!]!, id: this.resourceId[i]! },
           attributes: type === WireType.GCSweepEnd ? [{ name: 'bytes swept', value: a0 }, { name: 'bytes reclaimed', value: a1 }] : [],
         };
@@ -191,11 +191,12 @@ function wireTypeNameOf(type: number): string {
   return `Invalid(${type})`;
 }
 
-function rangeName(type: number, a0: bigint, tables: GenerationTables): string {
+/** Go's Range().Name for a range event of wire type `type`; `stwKind` resolves the STW kind string. */
+export function rangeName(type: number, stwKind: () => string): string {
   switch (type) {
     case WireType.STWBegin:
     case WireType.STWEnd:
-      return `stop-the-world (${tables.string(a0)})`;
+      return `stop-the-world (${stwKind()})`;
     case WireType.GCBegin:
     case WireType.GCActive:
     case WireType.GCEnd:

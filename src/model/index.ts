@@ -1,4 +1,4 @@
 export * from './columns.js';
 export * from './event.js';
-export { EventBatch, type ColumnViews, type GenerationTables } from './batch.js';
+export { EventBatch, rangeName, type ColumnViews, type GenerationTables } from './batch.js';
 export { goQuote, goQuoteBytes } from './quote.js';
