@@ -1,0 +1,3 @@
+module schedscope/bench/gen-huge
+
+go 1.26
