@@ -1,0 +1,181 @@
+// Parallel decode: the generation index gives each generation's byte range; pool workers decode
+// generations independently; results merge on the main thread in generation order.
+import { finishPartials, mergePartials } from '../analysis/run.js';
+import { TraceAbortedError } from '../errors.js';
+import type { SupportedVersion } from '../format/header.js';
+import { analysisDefinitions } from './analysis-table.js';
+import type { DecodeGenerationTask, DecodeSetup, GenerationResult } from './decode-task.js';
+import { MergeConsistencyError } from './errors.js';
+import { indexGenerations } from './generation-index.js';
+import type { PlacementPolicy } from './placement.js';
+import { WorkerPool, type PoolMetrics } from './pool.js';
+import type { WorkerReadyInfo } from './protocol.js';
+
+export interface ParallelModules {
+  /** Compiled worker-entry.js. */
+  workerEntry: string | URL;
+  /** Compiled decode-task.js (or a module exporting the same `decodeGeneration` handler). */
+  decodeTask: string | URL;
+}
+
+export interface ParallelDecodeOptions {
+  workers?: number;
+  placement?: PlacementPolicy;
+  signal?: AbortSignal;
+  /** Analyses to run (name → options, `{}` for defaults); omitted = event counts only. */
+  analyses?: Record<string, unknown>;
+  /** Per-generation deadline; a worker past it is replaced and the generation retried once. */
+  taskTimeoutMs?: number;
+  queueCapacity?: number;
+  /** Where the compiled worker files are (default: next to this module, i.e. dist/parallel/). */
+  modules?: ParallelModules;
+  /** Data for the task module's setup, merged over { formatVersion } (fault injection in tests). */
+  setupData?: Record<string, unknown>;
+}
+
+export interface ParallelDecodeResult {
+  formatVersion: SupportedVersion;
+  generations: number;
+  events: number;
+  /** Event counts by wire type byte, only non-zero entries. */
+  byWireType: Record<number, number>;
+  byKind: Record<number, number>;
+  firstTimeNs: number | null;
+  lastTimeNs: number | null;
+  /** finish()ed analysis reports, when analyses were requested. */
+  reports: Record<string, unknown> | null;
+  execution: { mode: 'parallel'; workers: number; placement: PlacementPolicy; ready: WorkerReadyInfo[]; metrics: PoolMetrics };
+}
+
+function defaultModules(): ParallelModules {
+  if (import.meta.url.endsWith('.ts')) {
+    throw new TypeError('parallel decoding from TypeScript sources needs options.modules pointing at compiled worker files (npm run build:ts → dist/parallel/)');
+  }
+  return { workerEntry: new URL('./worker-entry.js', import.meta.url), decodeTask: new URL('./decode-task.js', import.meta.url) };
+}
+
+function nonZero(counts: number[]): Record<number, number> {
+  const out: Record<number, number> = {};
+  counts.forEach((n, i) => {
+    if (n > 0) out[i] = n;
+  });
+  return out;
+}
+
+/** Decodes (and optionally analyses) a trace file's generations on a pool of pinned workers. */
+export async function decodeGenerationsInParallel(path: string, options: ParallelDecodeOptions = {}): Promise<ParallelDecodeResult> {
+  const signal = options.signal;
+  const aborted = () => new TraceAbortedError({ offset: 0, reason: 'parallel decoding was aborted' }, { cause: signal?.reason });
+  if (signal?.aborted) throw aborted();
+  const index = await indexGenerations(path, signal ? { signal } : {});
+  const modules = options.modules ?? defaultModules();
+  const placement = options.placement ?? 'none';
+  const largest = index.generations.reduce((m, g) => Math.max(m, g.byteLength), 0);
+  const setupData: DecodeSetup & Record<string, unknown> = { ...options.setupData, formatVersion: index.formatVersion };
+  let pool: WorkerPool;
+  try {
+    pool = await WorkerPool.create({
+      taskModule: modules.decodeTask,
+      workerEntry: modules.workerEntry,
+      placement,
+      scratchBytes: largest,
+      setupData,
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(options.taskTimeoutMs !== undefined ? { taskTimeoutMs: options.taskTimeoutMs } : {}),
+      ...(options.queueCapacity !== undefined ? { queueCapacity: options.queueCapacity } : {}),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if (signal?.aborted) throw aborted();
+    throw error;
+  }
+  const definitions = options.analyses ? analysisDefinitions(options.analyses) : null;
+  const byWireType = new Array<number>(256).fill(0);
+  const byKind = new Array<number>(256).fill(0);
+  let events = 0;
+  let firstTimeNs: number | null = null;
+  let lastTimeNs: number | null = null;
+  let merged: Record<string, unknown> | null = null;
+  let nextToMerge = 0;
+  const waiting = new Map<number, GenerationResult>();
+  const extents = index.generations;
+
+  // Merging happens as soon as the next generation in order is in, so at most the queue plus the
+  // tasks in flight wait here, never the whole trace.
+  const mergeReady = () => {
+    for (let result = waiting.get(nextToMerge); result !== undefined; result = waiting.get(nextToMerge)) {
+      waiting.delete(nextToMerge);
+      const extent = extents[nextToMerge]!;
+      if (result.gen !== extent.gen) {
+        throw new MergeConsistencyError(`generation at position ${nextToMerge} came back as ${result.gen}, the index says ${extent.gen}`);
+      }
+      if (nextToMerge > 0 && extent.gen <= extents[nextToMerge - 1]!.gen) {
+        throw new MergeConsistencyError(`generation ${extent.gen} does not follow ${extents[nextToMerge - 1]!.gen}`);
+      }
+      if (result.byKind[1] === 0) throw new MergeConsistencyError(`generation ${extent.gen} decoded without its Sync event`);
+      for (let i = 0; i < 256; i++) {
+        byWireType[i]! += result.byWireType[i]!;
+        byKind[i]! += result.byKind[i]!;
+      }
+      events += result.events;
+      firstTimeNs ??= result.firstTimeNs;
+      if (result.lastTimeNs !== null) lastTimeNs = result.lastTimeNs;
+      if (definitions && result.partials) merged = merged === null ? result.partials : mergePartials(definitions, merged, result.partials);
+      nextToMerge++;
+    }
+  };
+
+  try {
+    const pending: Promise<void>[] = [];
+    let failure: unknown = null;
+    for (let position = 0; position < extents.length && failure === null; position++) {
+      const extent = extents[position]!;
+      await pool.whenQueueHasSpace(signal);
+      const task: DecodeGenerationTask = {
+        path,
+        position,
+        gen: extent.gen,
+        offset: extent.offset,
+        byteLength: extent.byteLength,
+        batchCount: extent.batchCount,
+        isLast: position === extents.length - 1,
+        analyses: options.analyses ?? null,
+      };
+      pending.push(
+        pool.trySubmit<GenerationResult>('decodeGeneration', task, signal ? { signal } : {}).then(
+          (result) => {
+            waiting.set(result.position, result);
+            mergeReady();
+          },
+          (error: unknown) => {
+            failure ??= error;
+          },
+        ).catch((error: unknown) => {
+          failure ??= error;
+        }),
+      );
+    }
+    await Promise.all(pending);
+    if (signal?.aborted) throw aborted();
+    if (failure !== null) throw failure;
+    if (nextToMerge !== extents.length) throw new MergeConsistencyError(`merged ${nextToMerge} of ${extents.length} generations`);
+    const metrics = pool.metrics();
+    const ready = pool.readyInfo();
+    return {
+      formatVersion: index.formatVersion,
+      generations: extents.length,
+      events,
+      byWireType: nonZero(byWireType),
+      byKind: nonZero(byKind),
+      firstTimeNs,
+      lastTimeNs,
+      reports: definitions && merged ? finishPartials(definitions, merged) : null,
+      execution: { mode: 'parallel', workers: pool.placement.length, placement, ready, metrics },
+    };
+  } catch (error) {
+    if (signal?.aborted) throw aborted();
+    throw error;
+  } finally {
+    await pool.close();
+  }
+}
