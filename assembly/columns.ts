@@ -48,19 +48,19 @@ export class Columns {
     return this.length >= this.capacity;
   }
 
-  write(ev: Ev): void {
+  write(ev: Ev, time: i64, g: i64, p: i64, m: i64): void {
     const i = <usize>this.length;
     this.length++;
     const typ = ev.typ;
-    store<i64>(this.ptr(COL_TIME) + (i << 3), ev.time);
+    store<i64>(this.ptr(COL_TIME) + (i << 3), time);
     store<u64>(this.ptr(COL_A0) + (i << 3), ev.a0);
     store<u64>(this.ptr(COL_A1) + (i << 3), ev.a1);
     store<u64>(this.ptr(COL_A2) + (i << 3), ev.a2);
     store<u64>(this.ptr(COL_A3) + (i << 3), ev.a3);
-    store<f64>(this.ptr(COL_TIME_F) + (i << 3), <f64>ev.time);
-    store<f64>(this.ptr(COL_G) + (i << 3), <f64>ev.g);
-    store<f64>(this.ptr(COL_P) + (i << 3), <f64>ev.p);
-    store<f64>(this.ptr(COL_M) + (i << 3), <f64>ev.m);
+    store<f64>(this.ptr(COL_TIME_F) + (i << 3), <f64>time);
+    store<f64>(this.ptr(COL_G) + (i << 3), <f64>g);
+    store<f64>(this.ptr(COL_P) + (i << 3), <f64>p);
+    store<f64>(this.ptr(COL_M) + (i << 3), <f64>m);
     store<u8>(this.ptr(COL_KIND) + i, S.kindOf(typ));
     store<u8>(this.ptr(COL_TYPE) + i, typ);
     store<u32>(this.ptr(COL_SIZE) + (i << 2), ev.size);
@@ -85,38 +85,38 @@ export class Columns {
     let tstack: f64 = -1;
     switch (typ) {
       case S.EV_PROC_START: resKind = 2; resId = <f64>(<i64>ev.a0); from = P_IDLE; to = P_RUNNING; break;
-      case S.EV_PROC_STOP: resKind = 2; resId = <f64>ev.p; from = P_RUNNING; to = P_IDLE; break;
+      case S.EV_PROC_STOP: resKind = 2; resId = <f64>p; from = P_RUNNING; to = P_IDLE; break;
       case S.EV_PROC_STEAL: resKind = 2; resId = <f64>(<i64>ev.a0); from = ev.a3 == 4 ? P_IDLE : P_RUNNING; to = P_IDLE; break;
       case S.EV_PROC_STATUS: resKind = 2; resId = <f64>(<i64>ev.a0); from = <u8>ev.a2; to = procStatusToState(ev.a1); break;
       case S.EV_GO_CREATE: resKind = 1; resId = <f64>(<i64>ev.a0); from = G_NOT_EXIST; to = G_RUNNABLE; tstack = <f64>ev.a1; break;
       case S.EV_GO_CREATE_BLOCKED: resKind = 1; resId = <f64>(<i64>ev.a0); from = G_NOT_EXIST; to = G_WAITING; tstack = <f64>ev.a1; break;
       case S.EV_GO_CREATE_SYSCALL: resKind = 1; resId = <f64>(<i64>ev.a0); from = G_NOT_EXIST; to = G_SYSCALL; break;
       case S.EV_GO_START: resKind = 1; resId = <f64>(<i64>ev.a0); from = G_RUNNABLE; to = G_RUNNING; break;
-      case S.EV_GO_DESTROY: resKind = 1; resId = <f64>ev.g; from = G_RUNNING; to = G_NOT_EXIST; break;
-      case S.EV_GO_DESTROY_SYSCALL: resKind = 1; resId = <f64>ev.g; from = G_SYSCALL; to = G_NOT_EXIST; break;
-      case S.EV_GO_STOP: resKind = 1; resId = <f64>ev.g; from = G_RUNNING; to = G_RUNNABLE; reason = <f64>ev.a0; tstack = stack; break;
-      case S.EV_GO_BLOCK: resKind = 1; resId = <f64>ev.g; from = G_RUNNING; to = G_WAITING; reason = <f64>ev.a0; tstack = stack; break;
+      case S.EV_GO_DESTROY: resKind = 1; resId = <f64>g; from = G_RUNNING; to = G_NOT_EXIST; break;
+      case S.EV_GO_DESTROY_SYSCALL: resKind = 1; resId = <f64>g; from = G_SYSCALL; to = G_NOT_EXIST; break;
+      case S.EV_GO_STOP: resKind = 1; resId = <f64>g; from = G_RUNNING; to = G_RUNNABLE; reason = <f64>ev.a0; tstack = stack; break;
+      case S.EV_GO_BLOCK: resKind = 1; resId = <f64>g; from = G_RUNNING; to = G_WAITING; reason = <f64>ev.a0; tstack = stack; break;
       case S.EV_GO_UNBLOCK:
       case S.EV_GO_SWITCH:
       case S.EV_GO_SWITCH_DESTROY:
         resKind = 1; resId = <f64>(<i64>ev.a0); from = G_WAITING; to = G_RUNNABLE; break;
-      case S.EV_GO_SYSCALL_BEGIN: resKind = 1; resId = <f64>ev.g; from = G_RUNNING; to = G_SYSCALL; tstack = stack; break;
-      case S.EV_GO_SYSCALL_END: resKind = 1; resId = <f64>ev.g; from = G_SYSCALL; to = G_RUNNING; break;
-      case S.EV_GO_SYSCALL_END_BLOCKED: resKind = 1; resId = <f64>ev.g; from = G_SYSCALL; to = G_RUNNABLE; break;
+      case S.EV_GO_SYSCALL_BEGIN: resKind = 1; resId = <f64>g; from = G_RUNNING; to = G_SYSCALL; tstack = stack; break;
+      case S.EV_GO_SYSCALL_END: resKind = 1; resId = <f64>g; from = G_SYSCALL; to = G_RUNNING; break;
+      case S.EV_GO_SYSCALL_END_BLOCKED: resKind = 1; resId = <f64>g; from = G_SYSCALL; to = G_RUNNABLE; break;
       case S.EV_GO_STATUS:
       case S.EV_GO_STATUS_STACK:
         resKind = 1; resId = <f64>(<i64>ev.a0); from = <u8>(ev.a2 >> 32); to = goStatusToState(ev.a2 & 0xffffffff); tstack = stack; break;
       case S.EV_STW_BEGIN:
       case S.EV_STW_END:
-        resKind = 1; resId = <f64>ev.g; break;
+        resKind = 1; resId = <f64>g; break;
       case S.EV_GC_SWEEP_ACTIVE: resKind = 2; resId = <f64>(<i64>ev.a0); break;
       case S.EV_GC_SWEEP_BEGIN:
       case S.EV_GC_SWEEP_END:
-        resKind = 2; resId = <f64>ev.p; break;
+        resKind = 2; resId = <f64>p; break;
       case S.EV_GC_MARK_ASSIST_ACTIVE: resKind = 1; resId = <f64>(<i64>ev.a0); break;
       case S.EV_GC_MARK_ASSIST_BEGIN:
       case S.EV_GC_MARK_ASSIST_END:
-        resKind = 1; resId = <f64>ev.g; break;
+        resKind = 1; resId = <f64>g; break;
       default: break;
     }
     store<u8>(this.ptr(COL_RES_KIND) + i, resKind);

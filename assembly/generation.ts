@@ -6,6 +6,7 @@ import {
   EV_CPU_SAMPLE, EV_CPU_SAMPLES, EV_END_OF_GENERATION, EV_FREQUENCY, EV_STACK, EV_STACKS, EV_STRING,
   EV_STRINGS, EV_SYNC, EV_CLOCK_SNAPSHOT, EV_EXPERIMENTAL_BATCH, EV_BATCH,
 } from './specs';
+import { goSortByTime } from './sort';
 import { ERR_CORRUPT_BATCH, ERR_CORRUPT_TABLE, Reader, fail, ticksToNs } from './state';
 
 const MAX_STRING_BYTES: u64 = 1024;
@@ -231,7 +232,10 @@ function addStrings(g: Generation, b: Batch): bool {
     if (<u64>r.remaining < len) {
       return tableError('failed to read full string: read ' + r.remaining.toString() + ' but wanted ' + len.toString(), b);
     }
-    if (g.hasString(id)) return tableError('multiple strings with the same ID: id=' + id.toString(), b);
+    if (g.hasString(id)) {
+      const existing = id == 0 ? '' : String.UTF8.decodeUnsafe(unchecked(g.stringData[g.stringIndex(id)]), <usize>unchecked(g.stringLength[g.stringIndex(id)]));
+      return tableError('multiple strings with the same ID: id=' + id.toString() + ', new=' + String.UTF8.decodeUnsafe(r.pos, <usize>len) + ', existing=' + existing, b);
+    }
     g.strings.set(id, g.stringData.length);
     g.stringData.push(r.pos);
     g.stringLength.push(<i32>len);
@@ -266,13 +270,27 @@ function addStacks(g: Generation, b: Batch): bool {
         g.frameLine.push(line);
       }
     }
-    if (g.hasStack(id)) return tableError('multiple stacks with the same ID: id=' + id.toString(), b);
+    if (g.hasStack(id)) {
+      // Go prints both stacks with %v: one "\t0x<pc>\n" per frame.
+      let existing = '';
+      if (id != 0) {
+        const e = g.stacks.get(id);
+        existing = pcList(g, unchecked(g.stackStart[e]), unchecked(g.stackCount[e]));
+      }
+      return tableError('multiple trace.stacks with the same ID: id=' + id.toString() + ', new=' + pcList(g, start, <i32>n) + ', existing=' + existing, b);
+    }
     g.stacks.set(id, g.stackStart.length);
     g.stackIds.push(id);
     g.stackStart.push(start);
     g.stackCount.push(<i32>n);
   }
   return true;
+}
+
+function pcList(g: Generation, start: i32, count: i32): string {
+  let s = '';
+  for (let i = 0; i < count; i++) s += '\t0x' + unchecked(g.stackPcs[start + i]).toString(16) + '\n';
+  return s;
 }
 
 function addCpuSamples(g: Generation, b: Batch): bool {
@@ -348,30 +366,7 @@ function fixUpCpuSamples(g: Generation): void {
     const s = unchecked(samples[i]);
     s.time = ticksToNs(<u64>s.time, g.nsPerTick);
   }
-  // Go sorts with pdqsort, which is insertion sort (stable) for up to 12 elements; a stable merge
-  // sort agrees with it except on equal timestamps in longer runs, and stays O(n log n) on
-  // hostile input.
-  const n = samples.length;
-  if (n < 2) return;
-  let src = samples;
-  let dst = new Array<CpuSample>(n);
-  for (let width = 1; width < n; width *= 2) {
-    for (let lo = 0; lo < n; lo += 2 * width) {
-      const mid = min(lo + width, n);
-      const hi = min(lo + 2 * width, n);
-      let i = lo;
-      let j = mid;
-      let k = lo;
-      while (i < mid && j < hi) {
-        if (unchecked(src[j]).time < unchecked(src[i]).time) unchecked((dst[k++] = src[j++]));
-        else unchecked((dst[k++] = src[i++]));
-      }
-      while (i < mid) unchecked((dst[k++] = src[i++]));
-      while (j < hi) unchecked((dst[k++] = src[j++]));
-    }
-    const t = src;
-    src = dst;
-    dst = t;
-  }
-  g.cpuSamples = src;
+  // Go sorts them with slices.SortFunc, which is unstable: samples with equal times come out in
+  // the order its pdqsort leaves them, so use the same algorithm.
+  goSortByTime<CpuSample>(samples);
 }

@@ -1,30 +1,35 @@
 // The decoder's entry points. JavaScript copies one generation into inputBuffer(), calls
 // loadGeneration(), then nextBatch() until it reports the generation done; events arrive in the
 // columns (see columns.ts). Ordering state survives from one generation to the next.
-import { Columns, COLUMN_COUNT } from './columns';
+import { COLUMN_COUNT } from './columns';
 import { Ev } from './event';
 import { Batch, Generation, readGeneration } from './generation';
 import { MState, Ordering } from './order';
+import { columns, lastTs, outputFull, putUnchecked, resetOutput, setTables, startBatch } from './output';
+import { goSortByTime } from './sort';
 import * as S from './specs';
-import { ERR_CORRUPT_BATCH, ERR_NONE, ERR_ORDERING, Reader, clearError, errorCode, errorMessage, errorOffset, fail, ticksToNs } from './state';
+import { ERR_CORRUPT_BATCH, ERR_NONE, ERR_ORDERING, clearError, errorCode, errorMessage, errorOffset, fail, ticksToNs } from './state';
 
-class Cursor {
+/** One thread's batches and its next event (Go's batchCursor); the event lives in the cursor itself. */
+class Cursor extends Ev {
   m: i64;
   thread: MState | null = null;
   batches: Array<Batch>;
-  idx: i32 = 0;
-  dataOff: usize = 0;
+  idx: i32 = -1;
+  // Read position and end of the current batch's payload (absolute addresses).
+  pos: usize = 0;
+  end: usize = 0;
+  batchTime: u64 = 0;
   lastTs: i64 = 0;
-  ev: Ev = new Ev();
 
   constructor(m: i64, batches: Array<Batch>) {
+    super();
     this.m = m;
     this.batches = batches;
   }
 }
 
 let version: i32 = 26;
-let columns: Columns = new Columns(1);
 let ordering: Ordering = new Ordering();
 let generation: Generation | null = null;
 let frontier: Array<Cursor> = new Array<Cursor>();
@@ -32,12 +37,9 @@ let cpuIndex: i32 = 0;
 let installed: bool = false;
 let finished: bool = false;
 let syncs: i64 = 0;
-let lastTs: i64 = 0;
 let input: usize = 0;
 let inputCapacity: usize = 0;
 const syncEv = new Ev();
-// One reader reused for every event: no allocation in the hot loop.
-const eventReader = new Reader(0, 0);
 const sampleEv = new Ev();
 
 // Batch status reported after nextBatch().
@@ -49,12 +51,12 @@ let status: i32 = MORE;
 export function init(traceVersion: i32, capacity: i32): void {
   S.initSpecs();
   version = traceVersion;
-  columns = new Columns(capacity);
+  resetOutput(capacity);
   ordering = new Ordering();
+  ordering.version = traceVersion;
   generation = null;
   frontier = new Array<Cursor>();
   syncs = 0;
-  lastTs = 0;
   clearError();
 }
 
@@ -73,14 +75,20 @@ export function inputBuffer(length: i32): usize {
 export function loadGeneration(length: i32, gen: u64): i32 {
   clearError();
   generation = null;
+  setTables(null);
   frontier = new Array<Cursor>();
   cpuIndex = 0;
   installed = false;
   finished = false;
   status = MORE;
+  if (<usize>length > inputCapacity) {
+    fail(ERR_CORRUPT_BATCH, 'generation larger than its buffer', -1);
+    return errorCode;
+  }
   const g = readGeneration(input, length, version, gen);
   if (g === null) return errorCode;
   generation = g;
+  setTables(g);
   return ERR_NONE;
 }
 
@@ -104,13 +112,6 @@ export function lastErrorOffset(): i32 {
   return errorOffset;
 }
 
-/** Go's Reader fix-up: every returned event is strictly later than the one before it. */
-function emit(ev: Ev): void {
-  if (ev.time <= lastTs) ev.time = lastTs + 1;
-  lastTs = ev.time;
-  columns.write(ev);
-}
-
 function emitSync(time: i64, hasTable: bool): void {
   syncs++;
   syncEv.typ = S.EV_READER_SYNC;
@@ -119,111 +120,168 @@ function emitSync(time: i64, hasTable: bool): void {
   syncEv.a1 = hasTable ? 1 : 0;
   syncEv.a2 = 0;
   syncEv.a3 = 0;
-  syncEv.g = -1;
-  syncEv.p = -1;
-  syncEv.m = -1;
   syncEv.size = 0;
   syncEv.offset = -1;
-  emit(syncEv);
+  putUnchecked(syncEv, -1, -1, -1);
 }
 
 /** A lone Sync without tables: the end of the trace, or just before a read error is reported. */
 export function bareSync(): i32 {
-  columns.length = 0;
+  startBatch();
   emitSync(lastTs, false);
   return columns.length;
 }
 
+// ---- Reading events out of a thread's batches (Go's batchCursor.nextEvent) ----
+
+// Position of the varint reader; globals so the fast path needs no object traffic.
+let rpos: usize = 0;
+let rend: usize = 0;
+let rok: bool = true;
+
+function uvarintSlow(): u64 {
+  let x: u64 = 0;
+  let s: u64 = 0;
+  let p = rpos;
+  const end = rend;
+  for (let i = 0; i < 10; i++) {
+    if (p >= end) {
+      rok = false;
+      return 0;
+    }
+    const b = <u64>load<u8>(p);
+    p++;
+    if (b < 0x80) {
+      if (i == 9 && b > 1) {
+        rok = false;
+        return 0;
+      }
+      rpos = p;
+      return x | (b << s);
+    }
+    x |= (b & 0x7f) << s;
+    s += 7;
+  }
+  rok = false;
+  return 0;
+}
+
+@inline function uvarint(): u64 {
+  const p = rpos;
+  if (p < rend) {
+    const b = load<u8>(p);
+    if (b < 0x80) {
+      rpos = p + 1;
+      return <u64>b;
+    }
+  }
+  return uvarintSlow();
+}
+
+/** Moves c to its next event: 1 if there is one, 0 if its batches are exhausted, -1 on error. */
 function nextEvent(c: Cursor, nsPerTick: f64): i32 {
-  while (c.idx < c.batches.length) {
-    const b = unchecked(c.batches[c.idx]);
-    if (b.dataEnd - b.data != c.dataOff) break;
-    c.idx++;
-    c.dataOff = 0;
+  let pos = c.pos;
+  if (pos == c.end) {
+    // Next batch (empty batches are skipped, as in Go).
+    const batches = c.batches;
+    const n = batches.length;
+    let idx = c.idx;
+    let b: Batch | null = null;
+    for (;;) {
+      idx++;
+      if (idx >= n) {
+        c.idx = n;
+        return 0;
+      }
+      b = unchecked(batches[idx]);
+      if (b.dataEnd != b.data) break;
+    }
+    const batch = changetype<Batch>(b);
+    c.idx = idx;
+    pos = batch.data;
+    c.end = batch.dataEnd;
+    c.batchTime = batch.time;
+    c.offset = batch.offset;
     c.lastTs = 0;
   }
-  if (c.idx == c.batches.length) return 0;
-  const b = unchecked(c.batches[c.idx]);
-  if (c.lastTs == 0) c.lastTs = ticksToNs(b.time, nsPerTick);
-  const start = b.data + c.dataOff;
-  const r = eventReader;
-  r.pos = start;
-  r.end = b.dataEnd;
-  r.ok = true;
-  const typ = <u8>r.byte();
-  const ev = c.ev;
+  if (c.lastTs == 0) c.lastTs = ticksToNs(c.batchTime, nsPerTick);
+  const typ = load<u8>(pos);
   if (<i32>typ >= S.SPEC_COUNT) {
-    fail(ERR_CORRUPT_BATCH, 'found invalid event type: ' + typ.toString(), b.offset);
+    fail(ERR_CORRUPT_BATCH, 'found invalid event type: ' + typ.toString(), c.offset);
     return -1;
   }
   const nargs = S.argCount(typ);
   if (nargs == 0 || !S.isTimed(typ)) {
-    fail(ERR_CORRUPT_BATCH, 'found event without a timestamp: type=' + typ.toString(), b.offset);
+    fail(ERR_CORRUPT_BATCH, 'found event without a timestamp: type=' + typ.toString(), c.offset);
     return -1;
   }
-  const dt = r.uvarint();
-  if (!r.ok) {
-    fail(ERR_CORRUPT_BATCH, 'found invalid uvarint for timestamp', b.offset);
+  rpos = pos + 1;
+  rend = c.end;
+  rok = true;
+  const dt = uvarint();
+  if (!rok) {
+    fail(ERR_CORRUPT_BATCH, 'found invalid uvarint for timestamp', c.offset);
     return -1;
   }
-  for (let i = 0; i < nargs - 1; i++) {
-    const v = r.uvarint();
-    if (!r.ok) {
-      fail(ERR_CORRUPT_BATCH, 'found invalid uvarint', b.offset);
+  // Arguments past the spec's count keep their previous values, as in Go.
+  if (nargs > 1) {
+    c.a0 = uvarint();
+    if (nargs > 2) {
+      c.a1 = uvarint();
+      if (nargs > 3) {
+        c.a2 = uvarint();
+        if (nargs > 4) c.a3 = uvarint();
+      }
+    }
+    if (!rok) {
+      fail(ERR_CORRUPT_BATCH, 'found invalid uvarint', c.offset);
       return -1;
     }
-    ev.setArg(i, v);
   }
-  ev.typ = typ;
-  ev.time = ticksToNs(dt, nsPerTick) + c.lastTs;
-  ev.size = <u32>(r.pos - start);
-  ev.offset = b.offset;
-  c.lastTs = ev.time;
-  c.dataOff = r.pos - b.data;
+  c.typ = typ;
+  const t = ticksToNs(dt, nsPerTick) + c.lastTs;
+  c.time = t;
+  c.lastTs = t;
+  c.size = <u32>(rpos - pos);
+  c.pos = rpos;
   return 1;
 }
 
 // Go's binary min-heap over cursors, with its exact tie-breaking.
 function siftUp(h: Array<Cursor>, i: i32): i32 {
-  while (i > 0 && unchecked(h[(i - 1) / 2]).ev.time > unchecked(h[i]).ev.time) {
+  while (i > 0) {
     const parent = (i - 1) / 2;
-    const t = unchecked(h[parent]);
-    unchecked((h[parent] = h[i]));
-    unchecked((h[i] = t));
+    const p = unchecked(h[parent]);
+    const c = unchecked(h[i]);
+    if (p.time <= c.time) break;
+    unchecked((h[parent] = c));
+    unchecked((h[i] = p));
     i = parent;
   }
   return i;
 }
 
-function min3(h: Array<Cursor>, i0: i32, i1: i32, i2: i32): i32 {
-  let minIdx = i0;
-  let minT = i64.MAX_VALUE;
-  const n = h.length;
-  if (i0 < n) minT = unchecked(h[i0]).ev.time;
-  if (i1 < n) {
-    const t = unchecked(h[i1]).ev.time;
-    if (t < minT) {
-      minT = t;
-      minIdx = i1;
-    }
-  }
-  if (i2 < n) {
-    const t = unchecked(h[i2]).ev.time;
-    if (t < minT) {
-      minT = t;
-      minIdx = i2;
-    }
-  }
-  return minIdx;
-}
-
 function siftDown(h: Array<Cursor>, i: i32): void {
+  const n = h.length;
   for (;;) {
-    const m = min3(h, i, 2 * i + 1, 2 * i + 2);
-    if (m == i) break;
-    const t = unchecked(h[i]);
+    const node = unchecked(h[i]);
+    let m = i;
+    let minT = node.time;
+    const l = 2 * i + 1;
+    if (l >= n) return;
+    const lt = unchecked(h[l]).time;
+    if (lt < minT) {
+      minT = lt;
+      m = l;
+    }
+    const r = l + 1;
+    if (r < n) {
+      const rt = unchecked(h[r]).time;
+      if (rt < minT) m = r;
+    }
+    if (m == i) return;
     unchecked((h[i] = h[m]));
-    unchecked((h[m] = t));
+    unchecked((h[m] = node));
     i = m;
   }
 }
@@ -246,54 +304,27 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
   unchecked((h[0] = h[last]));
   unchecked((h[last] = t));
   h.pop();
-  siftDown(h, 0);
-}
-
-/** Go sorts the frontier with pdqsort: insertion sort (stable) up to 12 elements. */
-function sortFrontier(h: Array<Cursor>): void {
-  for (let i = 1; i < h.length; i++) {
-    const c = unchecked(h[i]);
-    let j = i - 1;
-    while (j >= 0 && unchecked(h[j]).ev.time > c.ev.time) {
-      unchecked((h[j + 1] = h[j]));
-      j--;
-    }
-    unchecked((h[j + 1] = c));
-  }
+  if (h.length > 0) siftDown(h, 0);
 }
 
 function tryAdvance(g: Generation, i: i32): i32 {
   const c = unchecked(frontier[i]);
   if (c.thread === null && c.m != -1) c.thread = ordering.threadState(c.m);
-  const r = ordering.advance(c.ev, g, c.m, c.thread, g.gen);
+  const r = ordering.advance(c, g, c.m, c.thread, g.gen);
   if (r != 1) return r;
   const next = nextEvent(c, g.nsPerTick);
   if (next < 0) return -1;
-  if (next == 1) heapUpdate(frontier, i);
-  else heapRemove(frontier, i);
+  if (next == 1) {
+    // The common case: the root thread's next event still comes first; the heap is unchanged
+    // (siftDown would compare with both children and stop, exactly this test).
+    if (i == 0) {
+      const n = frontier.length;
+      const t = c.time;
+      if ((n < 2 || unchecked(frontier[1]).time >= t) && (n < 3 || unchecked(frontier[2]).time >= t)) return 1;
+    }
+    heapUpdate(frontier, i);
+  } else heapRemove(frontier, i);
   return 1;
-}
-
-/** Go's validateTableIDs: every stack and string an event refers to exists in its generation. */
-function validateTableIds(g: Generation, ev: Ev): bool {
-  const typ = ev.typ;
-  const own = S.ownStackArg(typ);
-  if (own != 0 && !g.hasStack(ev.arg(own - 1))) {
-    return fail(ERR_ORDERING, 'found invalid stack ID ' + ev.arg(own - 1).toString() + ' for event ' + typ.toString(), ev.offset);
-  }
-  const second = S.secondStackArg(typ);
-  if (second != 0 && !g.hasStack(ev.arg(second - 1))) {
-    return fail(ERR_ORDERING, 'found invalid stack ID ' + ev.arg(second - 1).toString() + ' for event ' + typ.toString(), ev.offset);
-  }
-  const s1 = S.stringArg1(typ);
-  if (s1 != 0 && !g.hasString(ev.arg(s1 - 1))) {
-    return fail(ERR_ORDERING, 'found invalid string ID ' + ev.arg(s1 - 1).toString() + ' for event ' + typ.toString(), ev.offset);
-  }
-  const s2 = S.stringArg2(typ);
-  if (s2 != 0 && !g.hasString(ev.arg(s2 - 1))) {
-    return fail(ERR_ORDERING, 'found invalid string ID ' + ev.arg(s2 - 1).toString() + ' for event ' + typ.toString(), ev.offset);
-  }
-  return true;
 }
 
 function install(g: Generation): bool {
@@ -310,23 +341,28 @@ function install(g: Generation): bool {
   return true;
 }
 
+/** Go's dumpFrontier: each cursor's thread and pending event with its argument names. */
 function frontierDump(): string {
   let s = '';
   for (let i = 0; i < frontier.length; i++) {
     const c = unchecked(frontier[i]);
-    s += 'M ' + c.m.toString() + ' [type=' + c.ev.typ.toString() + ' time=' + c.ev.time.toString() + ']\n';
+    s += 'M ' + c.m.toString() + ' [' + S.specName(c.typ) + ' time=' + c.time.toString();
+    const names = S.argNames(c.typ);
+    for (let k = 0; k < names.length && k < 4; k++) s += ' ' + unchecked(names[k]) + '=' + c.arg(k).toString();
+    s += ']\n';
   }
   return s;
 }
 
 /** Fills the columns with the next events of the loaded generation; returns how many. */
 export function nextBatch(): i32 {
-  columns.length = 0;
+  startBatch();
   const g = generation;
   if (g === null || finished) {
-    status = DONE;
-    return 0;
+    status = columns.length > 0 ? MORE : DONE;
+    return columns.length;
   }
+  if (status == FAILED) return 0;
   if (!installed) {
     installed = true;
     if (!install(g)) {
@@ -335,24 +371,12 @@ export function nextBatch(): i32 {
     }
   }
   const samples = g.cpuSamples;
-  while (!columns.full) {
-    if (ordering.queue.length > 0) {
-      const ev = ordering.queue.pop();
-      if (!validateTableIds(g, ev)) {
-        status = FAILED;
-        return columns.length;
-      }
-      emit(ev);
-      continue;
-    }
-    if (frontier.length == 0 && cpuIndex >= samples.length) {
-      status = DONE;
-      finished = true;
-      return columns.length;
-    }
-    if (cpuIndex < samples.length) {
+  const nsamples = samples.length;
+  while (!outputFull()) {
+    const nfrontier = frontier.length;
+    if (cpuIndex < nsamples) {
       const s = unchecked(samples[cpuIndex]);
-      if (frontier.length == 0 || s.time < unchecked(frontier[0]).ev.time) {
+      if (nfrontier == 0 || s.time < unchecked(frontier[0]).time) {
         cpuIndex++;
         sampleEv.typ = S.EV_CPU_SAMPLE;
         sampleEv.time = s.time;
@@ -360,14 +384,15 @@ export function nextBatch(): i32 {
         sampleEv.a1 = 0;
         sampleEv.a2 = 0;
         sampleEv.a3 = 0;
-        sampleEv.g = s.g;
-        sampleEv.p = s.p;
-        sampleEv.m = s.m;
         sampleEv.size = 0;
         sampleEv.offset = s.offset;
-        emit(sampleEv);
+        putUnchecked(sampleEv, s.g, s.p, s.m);
         continue;
       }
+    } else if (nfrontier == 0) {
+      finished = true;
+      status = columns.length > 0 ? MORE : DONE;
+      return columns.length;
     }
     let r = tryAdvance(g, 0);
     if (r < 0) {
@@ -375,7 +400,8 @@ export function nextBatch(): i32 {
       return columns.length;
     }
     if (r == 0) {
-      sortFrontier(frontier);
+      // A sorted min-heap is still a min-heap: try the others in time order.
+      goSortByTime<Cursor>(frontier);
       let advanced = false;
       for (let i = 1; i < frontier.length; i++) {
         r = tryAdvance(g, i);
@@ -389,7 +415,7 @@ export function nextBatch(): i32 {
         }
       }
       if (!advanced) {
-        fail(ERR_ORDERING, 'broken trace: failed to advance: frontier:\n[gen=' + g.gen.toString() + ']\n\n' + frontierDump(), unchecked(frontier[0]).ev.offset);
+        fail(ERR_ORDERING, 'broken trace: failed to advance: frontier:\n[gen=' + g.gen.toString() + ']\n\n' + frontierDump(), unchecked(frontier[0]).offset);
         status = FAILED;
         return columns.length;
       }
@@ -503,3 +529,22 @@ export function experimentalBatchLength(i: i32): i32 {
 
 // Keep the imports used only for their side effects from being reported as unused.
 export const ERROR_ORDERING: i32 = ERR_ORDERING;
+
+// ---- Test hook ----
+
+class SortRecord {
+  constructor(public time: i64, public index: i32) {}
+}
+
+/** Sorts the n i64 times at inputBuffer() the way Go's slices.SortFunc orders the frontier, and
+ *  writes the original index of each sorted element as i32s right after the times. Lets tests
+ *  compare the unstable order of equal times with Go's. Returns false if n does not fit. */
+export function testGoSort(n: i32): bool {
+  if (n < 0 || <usize>n * 12 > inputCapacity) return false;
+  const records = new Array<SortRecord>(n);
+  for (let i = 0; i < n; i++) unchecked((records[i] = new SortRecord(load<i64>(input + (<usize>i << 3)), i)));
+  goSortByTime<SortRecord>(records);
+  const out = input + (<usize>n << 3);
+  for (let i = 0; i < n; i++) store<i32>(out + (<usize>i << 2), unchecked(records[i]).index);
+  return true;
+}

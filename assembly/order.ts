@@ -2,10 +2,11 @@
 // special ranges), simulated to decide which thread's next event may come next and to reject
 // traces that cannot have happened. It mirrors the rules of Go's internal/trace ordering, handler
 // by handler, including the events it synthesises and the arguments it rewrites for the API.
-import { Ev, EventQueue } from './event';
+import { Ev } from './event';
 import { IdMap } from './idmap';
 import { Generation, bytesEqual, copyBytes } from './generation';
 import * as S from './specs';
+import { put } from './output';
 import { ERR_ORDERING, fail } from './state';
 
 // Wire statuses.
@@ -53,44 +54,71 @@ export function procStatusToState(status: u64): u8 {
   }
 }
 
-const GO_STATUS_NAMES: string[] = ['Bad', 'Runnable', 'Running', 'Syscall', 'Waiting'];
-const PROC_STATUS_NAMES: string[] = ['Bad', 'Running', 'Idle', 'Syscall', 'SyscallAbandoned'];
+// Go's GoStatus.String() and ProcStatus.String(): anything else (SyscallAbandoned included) is "Bad".
 function goStatusName(s: u8): string {
-  return s < 5 ? GO_STATUS_NAMES[s] : 'GoStatus(' + s.toString() + ')';
+  switch (s) {
+    case GO_RUNNABLE: return 'Runnable';
+    case GO_RUNNING: return 'Running';
+    case GO_SYSCALL: return 'Syscall';
+    case GO_WAITING: return 'Waiting';
+    default: return 'Bad';
+  }
 }
 function procStatusName(s: u8): string {
-  return s < 5 ? PROC_STATUS_NAMES[s] : 'ProcStatus(' + s.toString() + ')';
+  switch (s) {
+    case PROC_RUNNING: return 'Running';
+    case PROC_IDLE: return 'Idle';
+    case PROC_SYSCALL: return 'Syscall';
+    default: return 'Bad';
+  }
 }
 
-class RangeType {
-  constructor(public typ: u8, public desc: u64) {}
-}
-
+/** In-flight special ranges of one resource: (Begin type, desc) pairs in parallel arrays, so that
+ *  beginning and ending a range allocates nothing once the arrays have grown. */
 class RangeState {
-  inFlight: Array<RangeType> = new Array<RangeType>();
+  types: Array<u8> = new Array<u8>();
+  descs: Array<u64> = new Array<u64>();
 
   has(typ: u8, desc: u64): bool {
-    for (let i = 0; i < this.inFlight.length; i++) {
-      const r = unchecked(this.inFlight[i]);
-      if (r.typ == typ && r.desc == desc) return true;
+    for (let i = 0; i < this.types.length; i++) {
+      if (unchecked(this.types[i]) == typ && unchecked(this.descs[i]) == desc) return true;
     }
     return false;
   }
 
+  private add(typ: u8, desc: u64): void {
+    this.types.push(typ);
+    this.descs.push(desc);
+  }
+
+  /** Go prints a rangeType with %v: {typ desc}. */
+  private static describe(typ: u8, desc: u64): string {
+    return '{' + typ.toString() + ' ' + desc.toString() + '}';
+  }
+
+  private describeAll(): string {
+    let s = '[';
+    for (let i = 0; i < this.types.length; i++) {
+      if (i > 0) s += ' ';
+      s += RangeState.describe(unchecked(this.types[i]), unchecked(this.descs[i]));
+    }
+    return s + ']';
+  }
+
   begin(typ: u8, desc: u64, offset: i32): bool {
     if (this.has(typ, desc)) {
-      return fail(ERR_ORDERING, 'discovered event already in-flight for when starting event ' + typ.toString(), offset);
+      return fail(ERR_ORDERING, 'discovered event already in-flight for when starting event ' + S.specName(typ), offset);
     }
-    this.inFlight.push(new RangeType(typ, desc));
+    this.add(typ, desc);
     return true;
   }
 
   active(typ: u8, desc: u64, initialGen: bool, offset: i32): bool {
     if (initialGen) {
-      if (this.has(typ, desc)) return fail(ERR_ORDERING, 'found named active range already in first gen', offset);
-      this.inFlight.push(new RangeType(typ, desc));
+      if (this.has(typ, desc)) return fail(ERR_ORDERING, 'found named active range already in first gen: ' + RangeState.describe(typ, desc), offset);
+      this.add(typ, desc);
     } else if (!this.has(typ, desc)) {
-      return fail(ERR_ORDERING, 'resource is missing active range', offset);
+      return fail(ERR_ORDERING, 'resource is missing active range: ' + S.specName(typ) + ' ' + this.describeAll(), offset);
     }
     return true;
   }
@@ -101,18 +129,29 @@ class RangeState {
   /** Ends the range begun by `endTyp`'s start event (swap-remove, as Go does). */
   end(endTyp: u8, offset: i32): bool {
     const st = S.startEvOf(endTyp);
-    for (let i = 0; i < this.inFlight.length; i++) {
-      const r = unchecked(this.inFlight[i]);
-      if (r.typ == st) {
-        const last = this.inFlight.length - 1;
-        unchecked((this.inFlight[i] = this.inFlight[last]));
-        this.inFlight.pop();
-        this.endedDesc = r.desc;
+    const n = this.types.length;
+    for (let i = 0; i < n; i++) {
+      if (unchecked(this.types[i]) == st) {
+        this.endedDesc = unchecked(this.descs[i]);
+        unchecked((this.types[i] = this.types[n - 1]));
+        unchecked((this.descs[i] = this.descs[n - 1]));
+        this.types.pop();
+        this.descs.pop();
         return true;
       }
     }
-    return fail(ERR_ORDERING, 'tried to end event ' + st.toString() + ', but not in-flight', offset);
+    return fail(ERR_ORDERING, 'tried to end event ' + S.specName(st) + ', but not in-flight', offset);
   }
+
+  clear(): void {
+    this.types.length = 0;
+    this.descs.length = 0;
+  }
+}
+
+/** Go prints a userRegion with %v: {taskID name}. */
+function regionString(task: u64, name: ArrayBuffer): string {
+  return '{' + task.toString() + ' ' + String.UTF8.decode(name) + '}';
 }
 
 class UserRegion {
@@ -126,6 +165,21 @@ class GState {
   regions: Array<UserRegion> = new Array<UserRegion>();
   ranges: RangeState = new RangeState();
   constructor(public id: i64) {}
+}
+
+// Goroutines come and go by the million in busy traces: destroyed states are reused.
+const freeGStates = new Array<GState>();
+
+function newGState(id: i64): GState {
+  if (freeGStates.length == 0) return new GState(id);
+  const gs = freeGStates.pop();
+  gs.id = id;
+  gs.status = 0;
+  gs.seqGen = 0;
+  gs.seq = 0;
+  gs.regions.length = 0;
+  gs.ranges.clear();
+  return gs;
 }
 
 class PState {
@@ -162,7 +216,8 @@ export class Ordering {
   gcSeq: u64 = 0;
   gcState: u8 = GC_UNDETERMINED;
   initialGen: u64 = 0;
-  queue: EventQueue = new EventQueue();
+  version: i32 = 26;
+  private scratch: Ev = new Ev();
 
   // Per-call scratch: the context before and after the event.
   private curG: i64 = -1;
@@ -187,6 +242,7 @@ export class Ordering {
   /** 1: advanced (events queued), 0: cannot advance yet, -1: error (recorded). */
   advance(ev: Ev, table: Generation, m: i64, ms: MState | null, gen: u64): i32 {
     if (this.initialGen == 0) this.initialGen = gen;
+    this.putFailed = false;
     this.gen = gen;
     this.table = table;
     this.offset = ev.offset;
@@ -201,7 +257,9 @@ export class Ordering {
     this.newG = this.curG;
     this.newP = this.curP;
     const result = this.dispatch(ev);
-    if (result == 1 && ms !== null) {
+    if (result != 1) return result;
+    if (this.putFailed) return -1;
+    if (ms !== null) {
       ms.p = this.newP;
       ms.g = this.newG;
     }
@@ -264,6 +322,12 @@ export class Ordering {
     }
   }
 
+  private putFailed: bool = false;
+
+  private name(typ: u8): string {
+    return S.eventName(typ, this.version);
+  }
+
   private error(message: string): i32 {
     fail(ERR_ORDERING, message, this.offset);
     return -1;
@@ -283,31 +347,25 @@ export class Ordering {
     return this.validate(MUST, MUST, MUST);
   }
 
-  /** Queues ev with the current context. */
-  private emit(ev: Ev): Ev {
-    const out = this.queue.push();
-    out.copyFrom(ev);
-    out.g = this.curG;
-    out.p = this.curP;
-    out.m = this.curM;
-    return out;
+  /** Hands ev out with the current context (Go queues it; we write it straight to the output). */
+  private emit(ev: Ev): void {
+    if (this.putFailed) return;
+    if (!put(ev, this.curG, this.curP, this.curM)) this.putFailed = true;
   }
 
-  /** Queues a made-up event (Go's makeEvent) with the given context. */
-  private synth(src: Ev, typ: u8, g: i64, a0: u64, a1: u64): Ev {
-    const out = this.queue.push();
+  /** Hands out a made-up event (Go's makeEvent) with the given goroutine and the current P and M. */
+  private synth(src: Ev, typ: u8, g: i64, a0: u64, a1: u64, a3: u64): void {
+    const out = this.scratch;
     out.typ = typ;
     out.time = src.time;
     out.a0 = a0;
     out.a1 = a1;
     out.a2 = 0;
-    out.a3 = 0;
-    out.g = g;
-    out.p = this.curP;
-    out.m = this.curM;
+    out.a3 = a3;
     out.size = 0;
     out.offset = src.offset;
-    return out;
+    if (this.putFailed) return;
+    if (!put(out, g, this.curP, this.curM)) this.putFailed = true;
   }
 
   private seqSucceeds(gen: u64, seq: u64, prevGen: u64, prevSeq: u64): bool {
@@ -441,7 +499,7 @@ export class Ordering {
       s.seqGen = this.gen;
       s.seq = 0;
     } else if (this.gen == this.initialGen) {
-      const gs = new GState(gid);
+      const gs = newGState(gid);
       gs.status = <u8>status;
       gs.seqGen = this.gen;
       this.gStates.set(gid, gs);
@@ -481,10 +539,10 @@ export class Ordering {
   private goCreate(ev: Ev): i32 {
     if (!this.validate(MUST, MUST, MAY)) return -1;
     const cur = this.getG(this.curG);
-    if (cur !== null && cur.status != GO_RUNNING) return this.error(ev.typ.toString() + " event for goroutine that's not Running");
+    if (cur !== null && cur.status != GO_RUNNING) return this.error(this.name(ev.typ) + " event for goroutine that's not Running");
     const newgid = <i64>ev.a0;
     if (this.gStates.get(newgid) !== null) return this.error('tried to create goroutine (' + newgid.toString() + ') that already exists');
-    const gs = new GState(newgid);
+    const gs = newGState(newgid);
     gs.status = ev.typ == S.EV_GO_CREATE_BLOCKED ? GO_WAITING : GO_RUNNABLE;
     gs.seqGen = this.gen;
     this.gStates.set(newgid, gs);
@@ -495,10 +553,11 @@ export class Ordering {
   private goStopExec(ev: Ev): i32 {
     if (!this.validateUser()) return -1;
     const st = this.getG(this.curG);
-    if (st === null) return this.error('event ' + ev.typ.toString() + ' for goroutine (' + this.curG.toString() + ") that doesn't exist");
-    if (st.status != GO_RUNNING) return this.error(ev.typ.toString() + " event for goroutine that's not Running");
+    if (st === null) return this.error('event ' + this.name(ev.typ) + ' for goroutine (' + this.curG.toString() + ") that doesn't exist");
+    if (st.status != GO_RUNNING) return this.error(this.name(ev.typ) + " event for goroutine that's not Running");
     if (ev.typ == S.EV_GO_DESTROY) {
       this.gStates.delete(this.curG);
+      freeGStates.push(st);
     } else if (ev.typ == S.EV_GO_STOP) {
       st.status = GO_RUNNABLE;
     } else {
@@ -536,24 +595,24 @@ export class Ordering {
   private goSwitch(ev: Ev): i32 {
     if (!this.validateUser()) return -1;
     const cur = this.getG(this.curG);
-    if (cur === null) return this.error('event ' + ev.typ.toString() + ' for goroutine (' + this.curG.toString() + ") that doesn't exist");
-    if (cur.status != GO_RUNNING) return this.error(ev.typ.toString() + " event for goroutine that's not Running");
+    if (cur === null) return this.error('event ' + this.name(ev.typ) + ' for goroutine (' + this.curG.toString() + ") that doesn't exist");
+    if (cur.status != GO_RUNNING) return this.error(this.name(ev.typ) + " event for goroutine that's not Running");
     const nextg = <i64>ev.a0;
     const next = this.getG(nextg);
     if (next === null || next.status != GO_WAITING || !this.seqSucceeds(this.gen, ev.a1, next.seqGen, next.seq)) return 0;
     this.emit(ev);
     if (ev.typ == S.EV_GO_SWITCH) {
       cur.status = GO_WAITING;
-      this.synth(ev, S.EV_GO_BLOCK, this.curG, 0, 0);
+      this.synth(ev, S.EV_GO_BLOCK, this.curG, 0, 0, 0);
     } else {
       this.gStates.delete(this.curG);
-      this.synth(ev, S.EV_GO_DESTROY, this.curG, 0, 0);
+      this.synth(ev, S.EV_GO_DESTROY, this.curG, 0, 0, 0);
     }
     next.status = GO_RUNNING;
     next.seqGen = this.gen;
     next.seq = ev.a1;
     this.newG = nextg;
-    this.synth(ev, S.EV_GO_START, -1, <u64>nextg, ev.a1);
+    this.synth(ev, S.EV_GO_START, -1, <u64>nextg, ev.a1, 0);
     return 1;
   }
 
@@ -611,7 +670,7 @@ export class Ordering {
     if (!this.validate(MUST, MAY, NOT)) return -1;
     const newgid = <i64>ev.a0;
     if (this.gStates.get(newgid) !== null) return this.error('tried to create goroutine (' + newgid.toString() + ') in syscall that already exists');
-    const gs = new GState(newgid);
+    const gs = newGState(newgid);
     gs.status = GO_SYSCALL;
     gs.seqGen = this.gen;
     this.gStates.set(newgid, gs);
@@ -635,8 +694,7 @@ export class Ordering {
       }
       ps.status = PROC_SYSCALL_ABANDONED;
       this.newP = -1;
-      const steal = this.synth(ev, S.EV_PROC_STEAL, this.curG, <u64>this.curP, 0);
-      steal.a3 = PROC_SYSCALL;
+      this.synth(ev, S.EV_PROC_STEAL, this.curG, <u64>this.curP, 0, PROC_SYSCALL);
     }
     this.emit(ev);
     return 1;
@@ -700,7 +758,7 @@ export class Ordering {
     } else if (gs.regions.length > 0) {
       const top = gs.regions[gs.regions.length - 1];
       if (top.task != task || !bytesEqual(top.name, name)) {
-        return this.error('misuse of region in goroutine ' + this.curG.toString() + ': region end when the inner-most active region start event is different');
+        return this.error('misuse of region in goroutine ' + this.curG.toString() + ': region end ' + regionString(task, name) + ' when the inner-most active region start event is ' + regionString(top.task, top.name));
       }
       gs.regions.pop();
     }

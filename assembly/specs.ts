@@ -90,6 +90,10 @@ const STRING2: StaticArray<u8> = new StaticArray<u8>(256);
 const KIND: StaticArray<u8> = new StaticArray<u8>(256);
 // the "Begin" type a range-ending or -active type pairs with (Go's StartEv)
 const START_EV: StaticArray<u8> = new StaticArray<u8>(256);
+// nonzero when an event of this type refers to a stack or string that must exist (validateTableIDs)
+const HAS_TABLE_REFS: StaticArray<u8> = new StaticArray<u8>(256);
+// Go's spec names (tracev2.Specs()), "" where the type is unused
+const NAMES: StaticArray<string> = new StaticArray<string>(256);
 
 function timed(typ: u8, args: u8, kind: u8, ownStack: u8 = 0, string1: u8 = 0, string2: u8 = 0, secondStack: u8 = 0, startEv: u8 = 0): void {
   unchecked((ARGS[typ] = args));
@@ -100,13 +104,32 @@ function timed(typ: u8, args: u8, kind: u8, ownStack: u8 = 0, string1: u8 = 0, s
   unchecked((STRING2[typ] = string2));
   unchecked((SECOND_STACK[typ] = secondStack));
   unchecked((START_EV[typ] = startEv));
+  unchecked((HAS_TABLE_REFS[typ] = ownStack | string1 | string2 | secondStack));
 }
 
 function untimed(typ: u8, args: u8): void {
   unchecked((ARGS[typ] = args));
 }
 
+const SPEC_NAMES: string[] = [
+  '', 'EventBatch', 'Stacks', 'Stack', 'Strings', 'String', 'CPUSamples', 'CPUSample', 'Frequency',
+  'ProcsChange', 'ProcStart', 'ProcStop', 'ProcSteal', 'ProcStatus', 'GoCreate', 'GoCreateSyscall',
+  'GoStart', 'GoDestroy', 'GoDestroySyscall', 'GoStop', 'GoBlock', 'GoUnblock', 'GoSyscallBegin',
+  'GoSyscallEnd', 'GoSyscallEndBlocked', 'GoStatus', 'STWBegin', 'STWEnd', 'GCActive', 'GCBegin',
+  'GCEnd', 'GCSweepActive', 'GCSweepBegin', 'GCSweepEnd', 'GCMarkAssistActive', 'GCMarkAssistBegin',
+  'GCMarkAssistEnd', 'HeapAlloc', 'HeapGoal', 'GoLabel', 'UserTaskBegin', 'UserTaskEnd',
+  'UserRegionBegin', 'UserRegionEnd', 'UserLog', 'GoSwitch', 'GoSwitchDestroy', 'GoCreateBlocked',
+  'GoStatusStack', 'ExperimentalBatch', 'Sync', 'ClockSnapshot', 'EndOfGeneration',
+];
+const EXPERIMENTAL_NAMES: string[] = [
+  'Span', 'SpanAlloc', 'SpanFree', 'HeapObject', 'HeapObjectAlloc', 'HeapObjectFree', 'GoroutineStack',
+  'GoroutineStackAlloc', 'GoroutineStackFree',
+];
+
 export function initSpecs(): void {
+  for (let i = 0; i < 256; i++) unchecked((NAMES[i] = ''));
+  for (let i = 0; i < SPEC_NAMES.length; i++) unchecked((NAMES[i] = SPEC_NAMES[i]));
+  for (let i = 0; i < EXPERIMENTAL_NAMES.length; i++) unchecked((NAMES[128 + i] = EXPERIMENTAL_NAMES[i]));
   untimed(EV_BATCH, 4);
   untimed(EV_STACK, 2);
   untimed(EV_STRING, 1);
@@ -190,4 +213,78 @@ export function initSpecs(): void {
 }
 @inline export function startEvOf(typ: u8): u8 {
   return unchecked(START_EV[typ]);
+}
+
+@inline export function hasTableRefs(typ: u8): bool {
+  return unchecked(HAS_TABLE_REFS[typ]) != 0;
+}
+
+/** The spec name of a wire type in the newest table (Go's tracev2.Specs()[typ].Name). */
+export function specName(typ: u8): string {
+  return unchecked(NAMES[typ]);
+}
+
+/** Go's Version.EventName: the name in the file version's table, or Invalid(N). */
+export function eventName(typ: u8, version: i32): string {
+  // Go 1.22 knows types up to UserLog, 1.23 up to ExperimentalBatch, 1.25 up to ClockSnapshot;
+  // only 1.26's table includes the experimental events.
+  const last: i32 = version <= 22 ? 44 : version <= 23 ? 49 : version <= 25 ? 51 : 255;
+  const name = unchecked(NAMES[typ]);
+  if (<i32>typ <= last && name.length > 0) return name;
+  return 'Invalid(' + typ.toString() + ')';
+}
+
+// Argument names after dt, for error messages that print an event the way Go's dumpFrontier does.
+const ARG_NAMES = new Map<u8, string>();
+
+function initArgNames(): void {
+  ARG_NAMES.set(EV_PROCS_CHANGE, 'procs_value stack');
+  ARG_NAMES.set(EV_PROC_START, 'p p_seq');
+  ARG_NAMES.set(EV_PROC_STEAL, 'p p_seq m');
+  ARG_NAMES.set(EV_PROC_STATUS, 'p pstatus');
+  ARG_NAMES.set(EV_GO_CREATE, 'new_g new_stack stack');
+  ARG_NAMES.set(EV_GO_CREATE_SYSCALL, 'new_g');
+  ARG_NAMES.set(EV_GO_START, 'g g_seq');
+  ARG_NAMES.set(EV_GO_STOP, 'reason_string stack');
+  ARG_NAMES.set(EV_GO_BLOCK, 'reason_string stack');
+  ARG_NAMES.set(EV_GO_UNBLOCK, 'g g_seq stack');
+  ARG_NAMES.set(EV_GO_SYSCALL_BEGIN, 'p_seq stack');
+  ARG_NAMES.set(EV_GO_STATUS, 'g m gstatus');
+  ARG_NAMES.set(EV_STW_BEGIN, 'kind_string stack');
+  ARG_NAMES.set(EV_GC_ACTIVE, 'gc_seq');
+  ARG_NAMES.set(EV_GC_BEGIN, 'gc_seq stack');
+  ARG_NAMES.set(EV_GC_END, 'gc_seq');
+  ARG_NAMES.set(EV_GC_SWEEP_ACTIVE, 'p');
+  ARG_NAMES.set(EV_GC_SWEEP_BEGIN, 'stack');
+  ARG_NAMES.set(EV_GC_SWEEP_END, 'swept_value reclaimed_value');
+  ARG_NAMES.set(EV_GC_MARK_ASSIST_ACTIVE, 'g');
+  ARG_NAMES.set(EV_GC_MARK_ASSIST_BEGIN, 'stack');
+  ARG_NAMES.set(EV_HEAP_ALLOC, 'heapalloc_value');
+  ARG_NAMES.set(EV_HEAP_GOAL, 'heapgoal_value');
+  ARG_NAMES.set(EV_GO_LABEL, 'label_string');
+  ARG_NAMES.set(EV_USER_TASK_BEGIN, 'task parent_task name_string stack');
+  ARG_NAMES.set(EV_USER_TASK_END, 'task stack');
+  ARG_NAMES.set(EV_USER_REGION_BEGIN, 'task name_string stack');
+  ARG_NAMES.set(EV_USER_REGION_END, 'task name_string stack');
+  ARG_NAMES.set(EV_USER_LOG, 'task key_string value_string stack');
+  ARG_NAMES.set(EV_GO_SWITCH, 'g g_seq');
+  ARG_NAMES.set(EV_GO_SWITCH_DESTROY, 'g g_seq');
+  ARG_NAMES.set(EV_GO_CREATE_BLOCKED, 'new_g new_stack stack');
+  ARG_NAMES.set(EV_GO_STATUS_STACK, 'g m gstatus stack');
+  ARG_NAMES.set(EV_CLOCK_SNAPSHOT, 'mono sec nsec');
+  ARG_NAMES.set(128, 'id npages_value kindclass');
+  ARG_NAMES.set(129, 'id npages_value kindclass');
+  ARG_NAMES.set(130, 'id');
+  ARG_NAMES.set(131, 'id type');
+  ARG_NAMES.set(132, 'id type');
+  ARG_NAMES.set(133, 'id');
+  ARG_NAMES.set(134, 'id order');
+  ARG_NAMES.set(135, 'id order');
+  ARG_NAMES.set(136, 'id');
+}
+
+export function argNames(typ: u8): string[] {
+  if (ARG_NAMES.size == 0) initArgNames();
+  if (!ARG_NAMES.has(typ)) return new Array<string>();
+  return ARG_NAMES.get(typ).split(' ');
 }

@@ -78,10 +78,11 @@ export class Reader {
 }
 
 /** Go's frequency.mul: float64(t) * nsPerTick, converted to int64 the way amd64 does (out of range → MinInt64). */
-export function ticksToNs(ticks: u64, nsPerTick: f64): i64 {
+@inline export function ticksToNs(ticks: u64, nsPerTick: f64): i64 {
   const x = <f64>ticks * nsPerTick;
-  if (isNaN(x) || x >= 9223372036854775807.0 || x < -9223372036854775808.0) return i64.MIN_VALUE;
-  return <i64>x;
+  // One comparison pair also rejects NaN (every comparison with NaN is false).
+  if (x < 9223372036854775807.0 && x >= -9223372036854775808.0) return <i64>x;
+  return i64.MIN_VALUE;
 }
 
 export function u64str(v: u64): string {

@@ -25,6 +25,7 @@ const ERR_CORRUPT_BATCH = 1;
 const ERR_CORRUPT_TABLE = 2;
 const EXPERIMENTS = ['None', 'AllocFree'];
 const utf8 = new TextDecoder('utf-8');
+const DENSE_IDS = 1 << 20;
 
 export class GenerationDecoder implements GenerationTables {
   private readonly wasm: DecoderExports;
@@ -33,8 +34,12 @@ export class GenerationDecoder implements GenerationTables {
   private generation: RawGeneration | null = null;
   private pendingError: TraceFormatError | null = null;
   private exhausted = true;
-  private strings = new Map<bigint, string>();
-  private stacks = new Map<number, Stack>();
+  // Per-generation caches of resolved ids. Ids are small dense numbers in real traces, so arrays
+  // indexed by id; the rare id past DENSE_IDS goes to a map.
+  private strings: Array<string | undefined> = [];
+  private sparseStrings = new Map<bigint, string>();
+  private stacks: Array<Stack | undefined> = [];
+  private sparseStacks = new Map<number, Stack>();
   private syncCache: Omit<SyncInfo, 'n'> | null = null;
 
   private constructor(
@@ -53,12 +58,19 @@ export class GenerationDecoder implements GenerationTables {
     return new GenerationDecoder(version, capacity);
   }
 
+  /** Bytes of WASM linear memory in use by this decoder (it grows with the largest generation). */
+  get memoryBytes(): number {
+    return this.wasm.memory.buffer.byteLength;
+  }
+
   /** Decodes the generation's tables; throws a TraceFormatError if they are broken. */
   load(gen: RawGeneration): void {
     this.generation = gen;
     this.pendingError = null;
-    this.strings.clear();
-    this.stacks.clear();
+    this.strings = [];
+    this.sparseStrings.clear();
+    this.stacks = [];
+    this.sparseStacks.clear();
     this.syncCache = null;
     // The minimal runtime never collects on its own: the previous generation's tables and any
     // garbage from ordering are freed here, between generations, where no WASM frame is live.
@@ -110,16 +122,31 @@ export class GenerationDecoder implements GenerationTables {
   }
 
   string(id: bigint): string {
-    if (id === 0n) return '';
-    let s = this.strings.get(id);
+    if (id < BigInt(DENSE_IDS)) return this.stringAt(Number(id));
+    let s = this.sparseStrings.get(id);
     if (s === undefined) {
-      const length = this.wasm.stringLength(id);
-      if (length < 0) return '';
-      const pointer = this.wasm.stringPointer(id);
-      s = utf8.decode(new Uint8Array(this.wasm.memory.buffer, pointer, length));
-      this.strings.set(id, s);
+      s = this.readString(id);
+      this.sparseStrings.set(id, s);
     }
     return s;
+  }
+
+  stringAt(id: number): string {
+    if (id >= DENSE_IDS || !Number.isInteger(id) || id < 0) return this.string(BigInt(id));
+    let s = this.strings[id];
+    if (s === undefined) {
+      s = this.readString(BigInt(id));
+      this.strings[id] = s;
+    }
+    return s;
+  }
+
+  private readString(id: bigint): string {
+    if (id === 0n) return '';
+    const length = this.wasm.stringLength(id);
+    if (length < 0) return '';
+    const pointer = this.wasm.stringPointer(id);
+    return utf8.decode(new Uint8Array(this.wasm.memory.buffer, pointer, length));
   }
 
   extraString(id: bigint): string {
@@ -130,7 +157,8 @@ export class GenerationDecoder implements GenerationTables {
   }
 
   stack(id: number): Stack {
-    let stack = this.stacks.get(id);
+    const dense = id >= 0 && id < DENSE_IDS;
+    let stack = dense ? this.stacks[id] : this.sparseStacks.get(id);
     if (stack === undefined) {
       const count = Math.max(0, this.wasm.stackFrames(BigInt(id)));
       const raw = new BigUint64Array(this.wasm.memory.buffer, this.wasm.frameScratchPointer(), count * 4);
@@ -144,7 +172,8 @@ export class GenerationDecoder implements GenerationTables {
         });
       }
       stack = { id, frames };
-      this.stacks.set(id, stack);
+      if (dense) this.stacks[id] = stack;
+      else this.sparseStacks.set(id, stack);
     }
     return stack;
   }

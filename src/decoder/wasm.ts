@@ -32,18 +32,22 @@ export interface DecoderExports {
   experimentalBatchThread(i: number): bigint;
   experimentalBatchPointer(i: number): number;
   experimentalBatchLength(i: number): number;
+  /** Test hook (see assembly/index.ts). */
+  testGoSort(n: number): number;
   __getString(pointer: number): string;
   __collect(): void;
 }
 
 const WASM_URL = new URL('../../build/decoder.wasm', import.meta.url);
+/** For profiling and A/B runs: a different build of the same module (e.g. one with a names section). */
+const WASM_OVERRIDE = process.env['SCHEDSCOPE_DECODER_WASM'];
 let compiled: WebAssembly.Module | undefined;
 
 function module(): WebAssembly.Module {
   if (compiled === undefined) {
     let bytes: Uint8Array<ArrayBuffer>;
     try {
-      bytes = new Uint8Array(readFileSync(fileURLToPath(WASM_URL)));
+      bytes = new Uint8Array(readFileSync(WASM_OVERRIDE ?? fileURLToPath(WASM_URL)));
     } catch (error) {
       throw new Error(
         `schedscope: the WASM decoder ${fileURLToPath(WASM_URL)} is missing; run \`npm run build:wasm\` (npm install builds it)`,

@@ -1,12 +1,12 @@
 // EventBatch: a window of decoded events as typed-array columns over the decoder's memory (see
 // columns.ts for the layout), plus what is needed to turn one row into an Event object.
-import { Column, EventKind, NO_TASK, WireType } from './columns.js';
+import { EventKind, NO_TASK, WireType, wireTypeName } from './columns.js';
 import {
   Event,
   experimentalArgNames,
   goStateName,
   procStateName,
-  type EventInit,
+  type EventDetail,
   type ResourceRef,
   type Stack,
   type SyncInfo,
@@ -15,6 +15,8 @@ import {
 /** Resolves the ids of the generation the batch belongs to (implemented by the decoder). */
 export interface GenerationTables {
   string(id: bigint): string;
+  /** The same as string(), for an id held as a number (the columns' f64 form). */
+  stringAt(id: number): string;
   extraString(id: bigint): string;
   stack(id: number): Stack;
   /** Sync details of the generation (null for a Sync the reader makes at the end or before an error). */
@@ -102,93 +104,111 @@ export class EventBatch implements ColumnViews {
   event(i: number): Event {
     const kindCode = this.kind[i]!;
     const type = this.wireType[i]!;
-    const a0 = this.args[0][i]!;
-    const a1 = this.args[1][i]!;
-    const a2 = this.args[2][i]!;
-    const a3 = this.args[3][i]!;
+    const time = this.timeNs[i]!;
+    // Float64 is exact below 2^53 ns; past that (or for negative times) keep the exact int64 too.
+    const exactTime = time >= 0 && time <= Number.MAX_SAFE_INTEGER ? undefined : this.time[i]!;
     const stackId = this.stack[i]!;
-    const init: EventInit = {
-      kindCode,
-      wireType: type,
-      time: this.time[i]!,
-      goroutine: this.goroutine[i]!,
-      proc: this.proc[i]!,
-      thread: this.thread[i]!,
-      stack: stackId >= 0 ? this.tables.stack(stackId) : null,
-      size: this.size[i]!,
-    };
+    const stack = stackId >= 0 ? this.tables.stack(stackId) : null;
     const tables = this.tables;
+    let detail: EventDetail = null;
     switch (kindCode) {
-      case EventKind.Sync:
-        init.sync = a1 === 1n ? { n: Number(a0), ...tables.syncDetails() } : { n: Number(a0), clockSnapshot: null, experimentalBatches: [] };
-        break;
-      case EventKind.Metric:
-        init.metric = {
-          name: type === WireType.ProcsChange ? '/sched/gomaxprocs:threads' : type === WireType.HeapAlloc ? '/memory/classes/heap/objects:bytes' : '/gc/heap/goal:bytes',
-          value: a0,
-        };
-        break;
-      case EventKind.Label:
-        init.label = tables.string(a0);
-        break;
-      case EventKind.RangeBegin:
-      case EventKind.RangeActive:
-      case EventKind.RangeEnd:
-        init.range = {
-          name: rangeName(type, () => tables.string(a0)),
-          scope: { kind: RESOURCE_KINDS[this.resourceKind[i]!]!, id: this.resourceId[i]! },
-          attributes: type === WireType.GCSweepEnd ? [{ name: 'bytes swept', value: a0 }, { name: 'bytes reclaimed', value: a1 }] : [],
-        };
-        break;
-      case EventKind.TaskBegin:
-        init.task = { id: a0, parent: a1, type: tables.string(a2) };
-        break;
-      case EventKind.TaskEnd:
-        init.task = { id: a0, parent: a2, type: tables.extraString(a3) };
-        break;
-      case EventKind.RegionBegin:
-      case EventKind.RegionEnd:
-        init.region = { task: a0, type: tables.string(a1) };
-        break;
-      case EventKind.Log:
-        init.log = { task: a0, category: tables.string(a1), message: tables.string(a2) };
-        break;
       case EventKind.StateTransition: {
         const isGoroutine = this.resourceKind[i] === 1;
         const tstack = this.transitionStack[i]!;
-        init.transition = {
-          resource: { kind: isGoroutine ? 'Goroutine' : 'Proc', id: this.resourceId[i]! },
-          from: isGoroutine ? goStateName(this.from[i]!) : procStateName(this.from[i]!),
-          to: isGoroutine ? goStateName(this.to[i]!) : procStateName(this.to[i]!),
-          reason: this.reason[i]! === 0 ? '' : tables.string(a0),
-          stack: tstack >= 0 ? tables.stack(tstack) : null,
+        const reason = this.reason[i]!;
+        return new Event(
+          kindCode,
+          type,
+          time,
+          exactTime,
+          this.goroutine[i]!,
+          this.proc[i]!,
+          this.thread[i]!,
+          stack,
+          this.size[i]!,
+          null,
+          isGoroutine ? Event.GOROUTINE : Event.PROC,
+          this.resourceId[i]!,
+          isGoroutine ? goStateName(this.from[i]!) : procStateName(this.from[i]!),
+          isGoroutine ? goStateName(this.to[i]!) : procStateName(this.to[i]!),
+          reason === 0 ? '' : tables.stringAt(reason),
+          tstack >= 0 ? tables.stack(tstack) : null,
+        );
+      }
+      case EventKind.Sync: {
+        const n = Number(this.args[0][i]!);
+        detail = {
+          kind: 'sync',
+          value: this.args[1][i]! === 1n ? { n, ...tables.syncDetails() } : { n, clockSnapshot: null, experimentalBatches: [] },
         };
         break;
       }
+      case EventKind.Metric:
+        detail = {
+          kind: 'metric',
+          value: {
+            name: type === WireType.ProcsChange ? '/sched/gomaxprocs:threads' : type === WireType.HeapAlloc ? '/memory/classes/heap/objects:bytes' : '/gc/heap/goal:bytes',
+            value: this.args[0][i]!,
+          },
+        };
+        break;
+      case EventKind.Label:
+        detail = { kind: 'label', value: tables.string(this.args[0][i]!) };
+        break;
+      case EventKind.RangeBegin:
+      case EventKind.RangeActive:
+      case EventKind.RangeEnd: {
+        const a0 = this.args[0][i]!;
+        detail = {
+          kind: 'range',
+          value: {
+            name: rangeName(type, () => tables.string(a0)),
+            scope: { kind: RESOURCE_KINDS[this.resourceKind[i]!]!, id: this.resourceId[i]! },
+            attributes:
+              type === WireType.GCSweepEnd
+                ? [
+                    { name: 'bytes swept', value: a0 },
+                    { name: 'bytes reclaimed', value: this.args[1][i]! },
+                  ]
+                : [],
+          },
+        };
+        break;
+      }
+      case EventKind.TaskBegin:
+        detail = { kind: 'task', value: { id: this.args[0][i]!, parent: this.args[1][i]!, type: tables.string(this.args[2][i]!) } };
+        break;
+      case EventKind.TaskEnd:
+        detail = { kind: 'task', value: { id: this.args[0][i]!, parent: this.args[2][i]!, type: tables.extraString(this.args[3][i]!) } };
+        break;
+      case EventKind.RegionBegin:
+      case EventKind.RegionEnd:
+        detail = { kind: 'region', value: { task: this.args[0][i]!, type: tables.string(this.args[1][i]!) } };
+        break;
+      case EventKind.Log:
+        detail = {
+          kind: 'log',
+          value: { task: this.args[0][i]!, category: tables.string(this.args[1][i]!), message: tables.string(this.args[2][i]!) },
+        };
+        break;
       case EventKind.Experimental: {
         const names = experimentalArgNames(type);
-        const values = [a0, a1, a2];
-        init.experimental = {
-          name: wireTypeNameOf(type),
-          experiment: 'AllocFree',
-          args: names.map((name, k) => ({ name, value: values[k]! })),
+        const values = [this.args[0][i]!, this.args[1][i]!, this.args[2][i]!];
+        detail = {
+          kind: 'experimental',
+          value: { name: wireTypeName(type), experiment: 'AllocFree', args: names.map((name, k) => ({ name, value: values[k]! })) },
         };
         break;
       }
       default:
         break;
     }
-    return new Event(init);
+    return new Event(kindCode, type, time, exactTime, this.goroutine[i]!, this.proc[i]!, this.thread[i]!, stack, this.size[i]!, detail);
   }
 
   *[Symbol.iterator](): IterableIterator<Event> {
     for (let i = 0; i < this.length; i++) yield this.event(i);
   }
-}
-
-function wireTypeNameOf(type: number): string {
-  for (const [name, value] of Object.entries(WireType)) if (value === type) return name;
-  return `Invalid(${type})`;
 }
 
 /** Go's Range().Name for a range event of wire type `type`; `stwKind` resolves the STW kind string. */

@@ -19,6 +19,21 @@
 // | resourceKind | Uint8Array     | 0 none, 1 goroutine, 2 proc (transition resource or range scope)           |
 // | from, to  | Uint8Array        | StateTransition states: GoState or ProcState by resourceKind                 |
 // | size      | Uint32Array       | encoded size of the event in the file, in bytes (0 for events the reader makes) |
+//
+// Batches: one JS→WASM call fills at most `eventsPerBatch` rows (default 4096); `length` says how many.
+// The views alias WASM memory and are valid until the next call on the decoder. Times are strictly
+// increasing across batches and generations (Go's +1 ns fix-up is applied).
+//
+// Events the reader makes have size 0 and these wire types: a Sync is 255 (args[0] = N, args[1] = 1
+// when the generation's clock snapshot / experimental batches apply, 0 for the Sync at the end or
+// before an error); a coroutine switch adds a GoBlock (20, reason id 0, no stack) or GoDestroy (17)
+// for the switching goroutine and a GoStart (16) of the target; GoDestroySyscall with a P is preceded
+// by a ProcSteal (12). CPU samples are wire type 7 with stack = their stack id (0 = empty stack).
+// Arguments Go rewrites travel in args: ProcSteal args[3] = the P's status before the steal;
+// ProcStatus args[2] = the old ProcState; GoStatus args[2] = old GoState << 32 | wire status;
+// STWEnd args[0] = the kind string id of its STWBegin; UserTaskBegin args[1] = parent (NoTask for 0);
+// UserTaskEnd args[2] = parent and args[3] = an id for GenerationTables.extraString (the task's name,
+// carried across generations as text).
 
 export const enum Column {
   Time = 0,

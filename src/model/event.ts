@@ -95,33 +95,35 @@ export interface SyncInfo {
   experimentalBatches: readonly ExperimentalBatch[];
 }
 
-export interface EventInit {
-  kindCode: number;
-  wireType: number;
-  time: bigint;
-  goroutine: number;
-  proc: number;
-  thread: number;
-  stack: Stack | null;
-  size: number;
-  transition?: StateTransition;
-  range?: RangeInfo;
-  task?: TaskInfo;
-  region?: RegionInfo;
-  log?: LogInfo;
-  metric?: MetricInfo;
-  label?: string;
-  experimental?: ExperimentalInfo;
-  sync?: SyncInfo;
-}
+/** Kind-specific content of an event (at most one applies, chosen by the kind). */
+export type EventDetail =
+  | { kind: 'range'; value: RangeInfo }
+  | { kind: 'task'; value: TaskInfo }
+  | { kind: 'region'; value: RegionInfo }
+  | { kind: 'log'; value: LogInfo }
+  | { kind: 'metric'; value: MetricInfo }
+  | { kind: 'label'; value: string }
+  | { kind: 'experimental'; value: ExperimentalInfo }
+  | { kind: 'sync'; value: SyncInfo }
+  | null;
 
+const TRANSITION_NONE = 0;
+const TRANSITION_GOROUTINE = 1;
+const TRANSITION_PROC = 2;
+
+/**
+ * One event of the trace, fully resolved (strings, stack frames, sync data): it stays valid after
+ * its generation and batch are gone. Objects are built per event, so the constructor takes only
+ * primitives and already-shared objects (stacks are cached per generation); the nested objects of
+ * state transitions, the most common kind, are made only when asked for.
+ */
 export class Event {
   /** Go's EventKind number. */
   readonly kindCode: number;
   /** Wire event type that produced it (255: a Sync made by the reader). */
   readonly wireType: number;
-  /** Time in ns, exact. */
-  readonly timeExact: bigint;
+  /** Time in ns as a number (exact below 2^53 ns; see timeExact). */
+  readonly time: number;
   /** Goroutine, proc and thread of the scheduling context before the event (-1 = none). */
   readonly goroutine: number;
   readonly proc: number;
@@ -130,45 +132,66 @@ export class Event {
   readonly stack: Stack | null;
   /** Encoded size in the file, bytes (0 for events the reader makes up). */
   readonly size: number;
-  readonly transition: StateTransition | undefined;
-  readonly range: RangeInfo | undefined;
-  readonly task: TaskInfo | undefined;
-  readonly region: RegionInfo | undefined;
-  readonly log: LogInfo | undefined;
-  readonly metric: MetricInfo | undefined;
-  /** Label text (kind Label; the resource is the event's goroutine). */
-  readonly label: string | undefined;
-  readonly experimental: ExperimentalInfo | undefined;
-  readonly sync: SyncInfo | undefined;
+  private readonly exactTime: bigint | undefined;
+  private readonly detail: EventDetail;
+  // A state transition is kept flat (no second object per event); `transition` builds the object.
+  private readonly transitionKind: number;
+  private readonly transitionId: number;
+  private readonly transitionFrom: GoStateName | ProcStateName;
+  private readonly transitionTo: GoStateName | ProcStateName;
+  private readonly transitionReason: string;
+  private readonly transitionStack: Stack | null;
+  private transitionObject: StateTransition | undefined = undefined;
 
-  constructor(init: EventInit) {
-    this.kindCode = init.kindCode;
-    this.wireType = init.wireType;
-    this.timeExact = init.time;
-    this.goroutine = init.goroutine;
-    this.proc = init.proc;
-    this.thread = init.thread;
-    this.stack = init.stack;
-    this.size = init.size;
-    this.transition = init.transition;
-    this.range = init.range;
-    this.task = init.task;
-    this.region = init.region;
-    this.log = init.log;
-    this.metric = init.metric;
-    this.label = init.label;
-    this.experimental = init.experimental;
-    this.sync = init.sync;
+  constructor(
+    kindCode: number,
+    wireType: number,
+    time: number,
+    exactTime: bigint | undefined,
+    goroutine: number,
+    proc: number,
+    thread: number,
+    stack: Stack | null,
+    size: number,
+    detail: EventDetail,
+    transitionKind = TRANSITION_NONE,
+    transitionId = 0,
+    transitionFrom: GoStateName | ProcStateName = 'Undetermined',
+    transitionTo: GoStateName | ProcStateName = 'Undetermined',
+    transitionReason = '',
+    transitionStack: Stack | null = null,
+  ) {
+    this.kindCode = kindCode;
+    this.wireType = wireType;
+    this.time = time;
+    this.exactTime = exactTime;
+    this.goroutine = goroutine;
+    this.proc = proc;
+    this.thread = thread;
+    this.stack = stack;
+    this.size = size;
+    this.detail = detail;
+    this.transitionKind = transitionKind;
+    this.transitionId = transitionId;
+    this.transitionFrom = transitionFrom;
+    this.transitionTo = transitionTo;
+    this.transitionReason = transitionReason;
+    this.transitionStack = transitionStack;
   }
+
+  /** A StateTransition event of goroutine `id` (the arguments after `detail` of the constructor). */
+  static readonly GOROUTINE = TRANSITION_GOROUTINE;
+  /** A StateTransition event of proc `id`. */
+  static readonly PROC = TRANSITION_PROC;
 
   /** Go's EventKind name, e.g. "StateTransition". */
   get kind(): EventKindName {
     return EVENT_KIND_NAMES[this.kindCode] ?? 'Bad';
   }
 
-  /** Time in ns as a number (exact below 2^53). */
-  get time(): number {
-    return Number(this.timeExact);
+  /** Time in ns, exact (int64 semantics). */
+  get timeExact(): bigint {
+    return this.exactTime ?? BigInt(this.time);
   }
 
   /** Wire event name, e.g. "GoBlock". */
@@ -176,36 +199,86 @@ export class Event {
     return wireTypeName(this.wireType);
   }
 
+  get transition(): StateTransition | undefined {
+    if (this.transitionObject === undefined && this.transitionKind !== TRANSITION_NONE) {
+      this.transitionObject = {
+        resource: { kind: this.transitionKind === TRANSITION_GOROUTINE ? 'Goroutine' : 'Proc', id: this.transitionId },
+        from: this.transitionFrom,
+        to: this.transitionTo,
+        reason: this.transitionReason,
+        stack: this.transitionStack,
+      };
+    }
+    return this.transitionObject;
+  }
+
+  get range(): RangeInfo | undefined {
+    return this.detail?.kind === 'range' ? this.detail.value : undefined;
+  }
+  get task(): TaskInfo | undefined {
+    return this.detail?.kind === 'task' ? this.detail.value : undefined;
+  }
+  get region(): RegionInfo | undefined {
+    return this.detail?.kind === 'region' ? this.detail.value : undefined;
+  }
+  get log(): LogInfo | undefined {
+    return this.detail?.kind === 'log' ? this.detail.value : undefined;
+  }
+  get metric(): MetricInfo | undefined {
+    return this.detail?.kind === 'metric' ? this.detail.value : undefined;
+  }
+  /** Label text (kind Label; the resource is the event's goroutine). */
+  get label(): string | undefined {
+    return this.detail?.kind === 'label' ? this.detail.value : undefined;
+  }
+  get experimental(): ExperimentalInfo | undefined {
+    return this.detail?.kind === 'experimental' ? this.detail.value : undefined;
+  }
+  get sync(): SyncInfo | undefined {
+    return this.detail?.kind === 'sync' ? this.detail.value : undefined;
+  }
+
   /** Exactly Go's Event.String(). */
   toString(): string {
     let s = `M=${this.thread} P=${this.proc} G=${this.goroutine} ${this.kind} Time=${this.timeExact}`;
-    if (this.metric) {
-      s += ` Name=${goQuote(this.metric.name)} Value=Value{Uint64(${this.metric.value})}`;
-    } else if (this.label !== undefined) {
-      s += ` Label=${goQuote(this.label)} Resource=Goroutine(${this.goroutine})`;
-    } else if (this.range) {
-      s += ` Name=${goQuote(this.range.name)} Scope=${resourceString(this.range.scope)}`;
-      if (this.kind === 'RangeEnd') {
-        s += ` Attributes=[${this.range.attributes.map((a) => `${goQuote(a.name)}=Value{Uint64(${a.value})}`).join(' ')}]`;
+    const d = this.detail;
+    if (this.transitionKind !== TRANSITION_NONE) {
+      s += this.transitionKind === TRANSITION_GOROUTINE ? ` GoID=${this.transitionId}` : ` ProcID=${this.transitionId}`;
+      s += ` ${this.transitionFrom}->${this.transitionTo} Reason=${goQuote(this.transitionReason)}`;
+      if (this.transitionStack) s += `\nTransitionStack=\n${stackString(this.transitionStack)}`;
+    } else if (d !== null) {
+      switch (d.kind) {
+        case 'metric':
+          s += ` Name=${goQuote(d.value.name)} Value=Value{Uint64(${d.value.value})}`;
+          break;
+        case 'label':
+          s += ` Label=${goQuote(d.value)} Resource=Goroutine(${this.goroutine})`;
+          break;
+        case 'range':
+          s += ` Name=${goQuote(d.value.name)} Scope=${resourceString(d.value.scope)}`;
+          if (this.kind === 'RangeEnd') {
+            s += ` Attributes=[${d.value.attributes.map((a) => `${goQuote(a.name)}=Value{Uint64(${a.value})}`).join(' ')}]`;
+          }
+          break;
+        case 'task':
+          s += ` ID=${d.value.id} Parent=${d.value.parent} Type=${goQuote(d.value.type)}`;
+          break;
+        case 'region':
+          s += ` Task=${d.value.task} Type=${goQuote(d.value.type)}`;
+          break;
+        case 'log':
+          s += ` Task=${d.value.task} Category=${goQuote(d.value.category)} Message=${goQuote(d.value.message)}`;
+          break;
+        case 'experimental':
+          s += ` Name=${d.value.name} Args=[${d.value.args.map((a) => `${a.name}=Value{Uint64(${a.value})}`).join(', ')}]`;
+          break;
+        case 'sync': {
+          s += ` N=${d.value.n}`;
+          const c = d.value.clockSnapshot;
+          if (c) s += ` Trace=${c.trace} Mono=${c.mono} Wall=${rfc3339Nano(c.wallSeconds, c.wallNanoseconds)}`;
+          break;
+        }
       }
-    } else if (this.task) {
-      s += ` ID=${this.task.id} Parent=${this.task.parent} Type=${goQuote(this.task.type)}`;
-    } else if (this.region) {
-      s += ` Task=${this.region.task} Type=${goQuote(this.region.type)}`;
-    } else if (this.log) {
-      s += ` Task=${this.log.task} Category=${goQuote(this.log.category)} Message=${goQuote(this.log.message)}`;
-    } else if (this.transition) {
-      const t = this.transition;
-      if (t.resource.kind === 'Goroutine') s += ` GoID=${t.resource.id} ${t.from}->${t.to}`;
-      else if (t.resource.kind === 'Proc') s += ` ProcID=${t.resource.id} ${t.from}->${t.to}`;
-      s += ` Reason=${goQuote(t.reason)}`;
-      if (t.stack) s += `\nTransitionStack=\n${stackString(t.stack)}`;
-    } else if (this.experimental) {
-      s += ` Name=${this.experimental.name} Args=[${this.experimental.args.map((a) => `${a.name}=Value{Uint64(${a.value})}`).join(', ')}]`;
-    } else if (this.sync) {
-      s += ` N=${this.sync.n}`;
-      const c = this.sync.clockSnapshot;
-      if (c) s += ` Trace=${c.trace} Mono=${c.mono} Wall=${rfc3339Nano(c.wallSeconds, c.wallNanoseconds)}`;
     }
     if (this.stack) s += `\nStack=\n${stackString(this.stack)}`;
     return s;
