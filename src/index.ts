@@ -6,3 +6,4 @@ export { SUPPORTED_VERSIONS, type SupportedVersion } from './format/header.js';
 export * from './model/index.js';
 export * from './native/index.js';
 export * from './analysis/index.js';
+export * from './analysis/diagnose/index.js';

@@ -12,6 +12,7 @@ export async function loadCommands(): Promise<CommandRegistrar[]> {
     import('./mmu.js'),
     import('./goroutines.js'),
     import('./topology.js'),
+    import('./diagnose.js'),
   ]);
   return modules.map((m) => m.register);
 }

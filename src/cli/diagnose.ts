@@ -1,0 +1,100 @@
+// `schedscope diagnose <trace> [--json]`: the seeds' symptoms found in a trace, ranked.
+import type { Command } from 'commander';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { DEFAULT_THRESHOLDS, DIAGNOSE_RULES, diagnose, diagnoseLog, type DiagnoseResult, type Thresholds } from '../analysis/diagnose/index.js';
+import { parseByteCount } from './analyze.js';
+import { createProgress, LineWriter } from './output.js';
+
+const SEVERITY_LABEL = { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' } as const;
+
+/** "name=value" → accumulated threshold overrides (repeatable option). */
+function parseThreshold(text: string, previous: Partial<Thresholds> = {}): Partial<Thresholds> {
+  const match = /^([A-Za-z0-9]+)=(.+)$/.exec(text.trim());
+  if (!match) throw new Error(`--threshold expects name=value, got "${text}"`);
+  const name = match[1]!;
+  if (!(name in DEFAULT_THRESHOLDS)) throw new Error(`unknown threshold "${name}" (known: ${Object.keys(DEFAULT_THRESHOLDS).join(', ')})`);
+  const value = Number(match[2]);
+  if (!Number.isFinite(value)) throw new Error(`threshold ${name}: not a number: ${match[2]}`);
+  return { ...previous, [name]: value };
+}
+
+/** A Go execution trace starts with "go 1.NN trace"; anything else is taken as a GODEBUG log. */
+export function looksLikeTrace(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(16);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return /^go 1\.\d+ trace/.test(head.subarray(0, n).toString('latin1'));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Terminal rendering: one block per finding, most important first. */
+export function findingsText(result: DiagnoseResult): string {
+  const lines: string[] = [];
+  if (result.findings.length === 0) {
+    lines.push(`No symptoms found (${result.rulesRun.length} rules: ${result.rulesRun.join(', ')}${result.input === 'godebug' ? '; GODEBUG log input' : ''}).`);
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push(`${result.findings.length} finding${result.findings.length === 1 ? '' : 's'} (ranked${result.input === 'godebug' ? ', from a GODEBUG log' : ''}):`);
+  result.findings.forEach((f, i) => {
+    lines.push('');
+    lines.push(`${i + 1}. [${SEVERITY_LABEL[f.severity]}] ${f.title}  (${f.id})`);
+    lines.push(`   evidence: ${f.evidence.summary}`);
+    if (f.groups.length > 0) lines.push(`   goroutines: ${f.groups.slice(0, 5).map((g) => g || '(unnamed)').join(', ')}`);
+    for (const s of f.stacks.slice(0, 3)) {
+      lines.push(`   stack: ${s.label}`);
+      for (const frame of s.frames.slice(0, 4)) lines.push(`       ${frame}`);
+    }
+    lines.push(`   remedy: ${f.remedy}`);
+    lines.push(`   seed: ${f.seed.file}, "${f.seed.section}"`);
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+export function register(program: Command): void {
+  program
+    .command('diagnose')
+    .description('find the known scheduler/GC symptoms (GC tail latency, syscall storms, scheduler latency, goroutine explosions, …) in a trace, ranked, with evidence and remedy')
+    .argument('<trace|log>', 'trace file, a GODEBUG=schedtrace=N[,scheddetail=1],gctrace=1 log (stderr text), or - for a trace on standard input')
+    .option('--log', 'the input is a GODEBUG log (default: detected from the first bytes)')
+    .option('--json', 'print the findings as JSON')
+    .option('--rules <ids>', `comma-separated subset of: ${DIAGNOSE_RULES.map((r) => r.id).join(', ')}`, (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .option('--threshold <name=value>', 'override a threshold (repeatable; see docs/diagnose.md)', parseThreshold)
+    .option('--no-progress', 'no progress bar on stderr')
+    .option('--max-generation-bytes <n>', 'largest generation to buffer, in bytes', parseByteCount)
+    .action(async (path: string, opts: { log?: boolean; json?: boolean; rules?: string[]; threshold?: Partial<Thresholds>; progress: boolean; maxGenerationBytes?: number }) => {
+      const overrides = { ...(opts.rules ? { rules: opts.rules } : {}), ...(opts.threshold ? { thresholds: opts.threshold } : {}) };
+      if (opts.log || (path !== '-' && !looksLikeTrace(path))) {
+        const result = await diagnoseLog(path === '-' ? process.stdin : path, overrides);
+        const out = new LineWriter();
+        await out.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : findingsText(result));
+        await out.flush();
+        return;
+      }
+      let total: number | undefined;
+      if (path !== '-') {
+        try {
+          total = statSync(path).size;
+        } catch {
+          total = undefined;
+        }
+      }
+      const progress = createProgress(total, opts.progress);
+      let result: DiagnoseResult;
+      try {
+        result = await diagnose(path === '-' ? process.stdin : path, {
+          ...(opts.rules ? { rules: opts.rules } : {}),
+          ...(opts.threshold ? { thresholds: opts.threshold } : {}),
+          ...(opts.maxGenerationBytes !== undefined ? { maxGenerationBytes: opts.maxGenerationBytes } : {}),
+          onProgress: (p) => progress.update(p.bytesRead),
+        });
+      } finally {
+        progress.stop();
+      }
+      const out = new LineWriter();
+      await out.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : findingsText(result));
+      await out.flush();
+    });
+}
