@@ -62,19 +62,7 @@ function invalidId(what: string, id: u64, ev: Ev): bool {
 /** Hands out one event with context (g, p, m); false if it refers to a missing stack or string. */
 export function put(ev: Ev, g: i64, p: i64, m: i64): bool {
   if (S.hasTableRefs(ev.typ) && !validateTableIds(changetype<Generation>(tables), ev)) return false;
-  let t = ev.time;
-  if (t <= lastTs) t = lastTs + 1;
-  lastTs = t;
-  if (overflow.length == 0 && !columns.full) {
-    columns.write(ev, t, g, p, m);
-  } else {
-    const slot = overflow.push();
-    slot.copyFrom(ev);
-    slot.time = t;
-    slot.g = g;
-    slot.p = p;
-    slot.m = m;
-  }
+  putUnchecked(ev, g, p, m);
   return true;
 }
 
