@@ -40,7 +40,8 @@ export const ANALYSIS_NAMES: readonly AnalysisName[] = [
   'footprint',
 ];
 
-const DEFINITIONS: Record<AnalysisName, AnyDefinition> = {
+/** Every analysis definition by name; the parallel path looks them up here too. */
+export const ANALYSIS_DEFINITIONS: Record<AnalysisName, AnyDefinition> = {
   goroutines: goroutinesAnalysis,
   schedLatency: schedLatencyAnalysis,
   profiles: profilesAnalysis,
@@ -96,7 +97,7 @@ function selected(options: AnalyzeOptions): Record<string, { definition: AnyDefi
   const names = options.analyses ?? ANALYSIS_NAMES;
   const out: Record<string, { definition: AnyDefinition; options: unknown }> = {};
   for (const name of names) {
-    const definition = DEFINITIONS[name];
+    const definition = ANALYSIS_DEFINITIONS[name];
     if (definition === undefined) throw new Error(`unknown analysis: ${String(name)}`);
     out[name] = { definition, options: (options as Record<string, unknown>)[name] ?? {} };
   }
