@@ -125,6 +125,15 @@ function emitSync(time: i64, hasTable: bool): void {
   putUnchecked(syncEv, -1, -1, -1);
 }
 
+/**
+ * Sets how many Syncs the reader has emitted so far. A decoder that starts mid-trace (a parallel
+ * worker handed generation k after warming up on generation k-1) numbers its Syncs as the
+ * sequential reader would: N of the next Sync is `count + 1`.
+ */
+export function setSyncCount(count: i64): void {
+  syncs = count;
+}
+
 /** A lone Sync without tables: the end of the trace, or just before a read error is reported. */
 export function bareSync(): i32 {
   startBatch();

@@ -189,6 +189,21 @@ export interface TrackerState {
   top: GoroutineListing[];
   /** P → goroutine in a syscall on it (Go's syscallingP). */
   syscallingP: Record<string, number>;
+  /**
+   * P → time it went idle in this part before any goroutine entered a syscall on it here: if a
+   * goroutine was in a syscall on that P when this part began, that is when its syscall started
+   * blocking (the preceding partial knows which goroutine; settled at merge).
+   */
+  unclaimedProcIdle: Record<string, number>;
+  /** Ps a goroutine entered a syscall on in this part. */
+  syscallClaimedP: number[];
+  /**
+   * P-scoped ranges that ended in this part before this part saw them begin or restated with a
+   * goroutine: (P, range name) → the goroutine that ended it and when (settled at merge).
+   */
+  unclaimedRangeEnds: Record<string, { goroutine: number; t: number }>;
+  /** (P, range name) keys this part attributed to a goroutine itself. */
+  rangesClaimed: string[];
   /** (P, range name) → goroutine a P-scoped range was attributed to. */
   rangesP: Record<string, number>;
 }
@@ -219,7 +234,12 @@ export class GoroutineTracker {
   private readonly profiles: Record<ProfileKind, Map<number, ProfileRecord>>;
   private top: GoroutineListing[] = [];
   private readonly syscallingP = new Map<number, number>();
+  private readonly unclaimedProcIdle = new Map<number, number>();
+  /** Ps a goroutine entered a syscall on in this part (their idle events are this part's own). */
+  private readonly syscallClaimedP = new Set<number>();
   private readonly rangesP = new Map<string, number>();
+  private readonly unclaimedRangeEnds = new Map<string, { goroutine: number; t: number }>();
+  private readonly rangesClaimed = new Set<string>();
   private firstTime = 0;
   private lastTime = 0;
   private syncTime = 0;
@@ -468,6 +488,7 @@ export class GoroutineTracker {
         break;
       case GoState.Syscall:
         this.syscallingP.set(proc, g.id);
+        this.syscallClaimedP.add(proc);
         g.syscallP = proc;
         g.lastSyscall = t;
         break;
@@ -668,7 +689,10 @@ export class GoroutineTracker {
     if (from === to || to !== ProcState.Idle) return;
     const p = view.resourceId(i);
     const goid = this.syscallingP.get(p);
-    if (goid === undefined) return;
+    if (goid === undefined) {
+      if (!this.atTraceStart && !this.syscallClaimedP.has(p) && !this.unclaimedProcIdle.has(p)) this.unclaimedProcIdle.set(p, t);
+      return;
+    }
     const g = this.gs.get(goid);
     if (g) g.lastSyscallBlock = t;
     this.syscallingP.delete(p);
@@ -681,7 +705,11 @@ export class GoroutineTracker {
     if (scope === ResourceKind.Goroutine) g = this.gs.get(idKey(view.rangeScopeId(i)));
     else if (scope === ResourceKind.Proc) {
       g = this.gs.get(idKey(view.goroutine(i)));
-      if (g !== undefined) this.rangesP.set(`${view.rangeScopeId(i)}/${name}`, g.id);
+      if (g !== undefined) {
+        const key = `${view.rangeScopeId(i)}/${name}`;
+        this.rangesP.set(key, g.id);
+        if (!this.atTraceStart) this.rangesClaimed.add(key);
+      }
     }
     if (g === undefined && active && !this.atTraceStart && scope === ResourceKind.Goroutine) {
       g = this.newRecord(idKey(view.rangeScopeId(i)), 0);
@@ -719,6 +747,9 @@ export class GoroutineTracker {
       if (goid !== undefined) {
         if (goid === idKey(view.goroutine(i))) g = this.gs.get(goid);
         this.rangesP.delete(key);
+      } else if (!this.atTraceStart && !this.rangesClaimed.has(key) && !this.unclaimedRangeEnds.has(key)) {
+        // Begun in an earlier part: which goroutine it was attributed to is known there.
+        this.unclaimedRangeEnds.set(key, { goroutine: idKey(view.goroutine(i)), t });
       }
     }
     if (g === undefined || g.finished) return;
@@ -804,6 +835,10 @@ export class GoroutineTracker {
       profiles,
       top: this.top,
       syscallingP: Object.fromEntries([...this.syscallingP].map(([k, v]) => [String(k), v])),
+      unclaimedProcIdle: Object.fromEntries([...this.unclaimedProcIdle].map(([k, v]) => [String(k), v])),
+      syscallClaimedP: [...this.syscallClaimedP],
+      unclaimedRangeEnds: Object.fromEntries(this.unclaimedRangeEnds),
+      rangesClaimed: [...this.rangesClaimed],
       rangesP: Object.fromEntries(this.rangesP),
     });
   }
@@ -826,6 +861,10 @@ export class GoroutineTracker {
     }
     tracker.top = structuredClone(state.top);
     for (const [k, v] of Object.entries(state.syscallingP)) tracker.syscallingP.set(Number(k), v);
+    for (const [k, v] of Object.entries(state.unclaimedProcIdle)) tracker.unclaimedProcIdle.set(Number(k), v);
+    for (const p of state.syscallClaimedP) tracker.syscallClaimedP.add(p);
+    for (const [k, v] of Object.entries(state.unclaimedRangeEnds)) tracker.unclaimedRangeEnds.set(k, { ...v });
+    for (const k of state.rangesClaimed) tracker.rangesClaimed.add(k);
     for (const [k, v] of Object.entries(state.rangesP)) tracker.rangesP.set(k, v);
     return tracker;
   }
@@ -858,6 +897,8 @@ export class GoroutineTracker {
       for (const [k, r] of Object.entries(b.profiles[kind])) this.addProfile(kind, mapStack(Number(k)), r.count, r.ns, r.lastEnd ?? 0);
     }
     for (const listing of b.top) this.offerTop(structuredClone(listing));
+    this.settleProcIdle(b);
+    this.settleRangeEnds(b);
 
     for (const raw of b.live) {
       const later = structuredClone(raw);
@@ -877,6 +918,51 @@ export class GoroutineTracker {
     // Goroutines b never mentioned keep their open state here: nothing to do.
     for (const [k, v] of Object.entries(b.syscallingP)) this.syscallingP.set(Number(k), v);
     for (const [k, v] of Object.entries(b.rangesP)) this.rangesP.set(k, v);
+  }
+
+  /**
+   * A P that went idle in `b` before anything there entered a syscall on it: if a goroutine was in
+   * a syscall on that P at the boundary (and still was then), its syscall blocked from that time.
+   */
+  private settleProcIdle(b: TrackerState): void {
+    const laterById = new Map<number, GoroutineRecord>();
+    for (const g of b.live) laterById.set(g.id, g);
+    for (const [key, t] of Object.entries(b.unclaimedProcIdle)) {
+      const p = Number(key);
+      const goid = this.syscallingP.get(p);
+      if (goid === undefined) {
+        // Unclaimed here too: the part before this one may know (merges of merges).
+        if (!this.atTraceStart && !this.syscallClaimedP.has(p) && !this.unclaimedProcIdle.has(p)) this.unclaimedProcIdle.set(p, t);
+        continue;
+      }
+      const g = this.gs.get(goid);
+      const later = laterById.get(goid);
+      const leftSyscallAt = later?.continuation?.until ?? 0;
+      if (g !== undefined && g.lastSyscall !== 0 && g.lastSyscallBlock === 0 && (leftSyscallAt === 0 || t < leftSyscallAt)) g.lastSyscallBlock = t;
+      if (leftSyscallAt === 0 || t < leftSyscallAt) this.syscallingP.delete(p);
+    }
+    for (const p of b.syscallClaimedP) this.syscallClaimedP.add(p);
+  }
+
+  /** P-scoped ranges `b` saw end without knowing whose they were: close them on this side. */
+  private settleRangeEnds(b: TrackerState): void {
+    for (const [key, end] of Object.entries(b.unclaimedRangeEnds)) {
+      const goid = this.rangesP.get(key);
+      if (goid === undefined) {
+        if (!this.atTraceStart && !this.rangesClaimed.has(key) && !this.unclaimedRangeEnds.has(key)) this.unclaimedRangeEnds.set(key, { ...end });
+        continue;
+      }
+      this.rangesP.delete(key);
+      if (goid !== end.goroutine) continue;
+      const g = this.gs.get(goid);
+      if (g === undefined || g.finished) continue;
+      const name = key.slice(key.indexOf('/') + 1);
+      const ts = g.lastRange[name];
+      if (ts === undefined || ts === 0) continue;
+      g.stats.rangeNs[name] = (g.stats.rangeNs[name] ?? 0) + end.t - ts;
+      delete g.lastRange[name];
+    }
+    for (const k of b.rangesClaimed) this.rangesClaimed.add(k);
   }
 
   /** `later` continues `earlier` (same goroutine): close the interval spanning the boundary. */

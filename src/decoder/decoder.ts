@@ -115,6 +115,15 @@ export class GenerationDecoder implements GenerationTables {
     return new EventBatch(count, this.columns(), this, this.generation?.gen ?? 0n);
   }
 
+  /**
+   * Numbers the following Syncs as if `count` had already been read (Go's Sync.N counts from the
+   * start of the trace): for a decoder that starts mid-trace, e.g. on a parallel worker.
+   */
+  setSyncCount(count: number): void {
+    if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`sync count must be a non-negative integer, got ${count}`);
+    this.guard(() => this.wasm.setSyncCount(BigInt(count)));
+  }
+
   /** A lone Sync (end of trace, or before a read error is reported). */
   bareSync(): EventBatch {
     const count = this.guard(() => this.wasm.bareSync());

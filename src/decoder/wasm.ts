@@ -11,6 +11,7 @@ export interface DecoderExports {
   loadGeneration(length: number, gen: bigint): number;
   nextBatch(): number;
   bareSync(): number;
+  setSyncCount(count: bigint): void;
   batchStatus(): number;
   columnPointer(column: number): number;
   lastErrorCode(): number;

@@ -26,6 +26,14 @@ export interface DecodeGenerationTask {
   isLast: boolean;
   /** Analyses to run over this generation (name → options), or null for counts only. */
   analyses: Record<string, unknown> | null;
+  /**
+   * The generation before this one (absent for the first). A worker that did not just decode it
+   * decodes it first and discards its events: the decoder then holds what the sequential reader
+   * holds at this generation's start (goroutine, proc and thread states, the last timestamp), so
+   * this generation's events come out exactly as the sequential reader's, not as a first
+   * generation's (from-states Undetermined, timestamps not clamped to the previous generation).
+   */
+  previous?: { gen: bigint; offset: number; byteLength: number; batchCount: number };
 }
 
 export interface GenerationResult {
@@ -63,28 +71,48 @@ export async function setup(context: WorkerContext): Promise<void> {
   context.state.set('lastPosition', -1);
 }
 
+/** Reads a generation's batches into the worker's scratch buffer (Go 1.26's end marker dropped). */
+async function readGeneration(
+  handle: FileHandle,
+  context: WorkerContext,
+  extent: { path: string; gen: bigint; offset: number; byteLength: number },
+  version: SupportedVersion,
+): Promise<Uint8Array> {
+  const buffer = context.ensureScratch(extent.byteLength);
+  let filled = 0;
+  while (filled < extent.byteLength) {
+    const { bytesRead } = await handle.read(buffer, filled, extent.byteLength - filled, extent.offset + filled);
+    if (bytesRead === 0) throw new RangeError(`file ended at ${extent.offset + filled} inside generation ${extent.gen}; was it changed since indexing?`);
+    filled += bytesRead;
+  }
+  // The index counts Go 1.26's end-of-generation byte; the decoder takes the batches only.
+  const length = version >= 26 && buffer[extent.byteLength - 1] === END_OF_GENERATION ? extent.byteLength - 1 : extent.byteLength;
+  return buffer.subarray(0, length);
+}
+
 const decodeGeneration: TaskHandler = async (payload, context) => {
   const task = payload as DecodeGenerationTask;
   const version = context.state.get('version') as SupportedVersion;
   // A decoder carries goroutine and proc state from one generation to the next and checks it; that
   // only holds for the generation right after the one it decoded last. Any other generation gets a
-  // fresh decoder, which treats it as a first generation (statuses restated, from-states unknown).
+  // fresh decoder, warmed up on the generation before it (see `previous`).
   let decoder = context.state.get('decoder') as GenerationDecoder;
+  const handle = await fileFor(context, task.path);
   if (context.state.get('lastPosition') !== task.position - 1) {
     decoder = await GenerationDecoder.create(version);
     context.state.set('decoder', decoder);
+    context.state.set('lastPosition', -1);
+    if (task.previous !== undefined) {
+      const previous = { ...task.previous, path: task.path };
+      const bytes = await readGeneration(handle, context, previous, version);
+      decoder.load({ gen: previous.gen, fileOffset: previous.offset, parts: [bytes], byteLength: bytes.length, batchCount: previous.batchCount });
+      while (decoder.next() !== null);
+    }
   }
+  // Sync.N counts from the start of the trace, whichever generations this decoder has seen.
+  decoder.setSyncCount(task.position);
   context.state.set('lastPosition', task.position);
-  const handle = await fileFor(context, task.path);
-  const buffer = context.ensureScratch(task.byteLength);
-  let filled = 0;
-  while (filled < task.byteLength) {
-    const { bytesRead } = await handle.read(buffer, filled, task.byteLength - filled, task.offset + filled);
-    if (bytesRead === 0) throw new RangeError(`file ended at ${task.offset + filled} inside generation ${task.gen}; was it changed since indexing?`);
-    filled += bytesRead;
-  }
-  // The index counts Go 1.26's end-of-generation byte; the decoder takes the batches only.
-  const length = version >= 26 && buffer[task.byteLength - 1] === END_OF_GENERATION ? task.byteLength - 1 : task.byteLength;
+  const bytes = await readGeneration(handle, context, task, version);
   const byWireType = new Array<number>(256).fill(0);
   const byKind = new Array<number>(256).fill(0);
   let events = 0;
@@ -104,7 +132,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
     }
     if (pass) pass.consume(view.bind(batch));
   };
-  decoder.load({ gen: task.gen, fileOffset: task.offset, parts: [buffer.subarray(0, length)], byteLength: length, batchCount: task.batchCount });
+  decoder.load({ gen: task.gen, fileOffset: task.offset, parts: [bytes], byteLength: bytes.length, batchCount: task.batchCount });
   for (let batch = decoder.next(); batch !== null; batch = decoder.next()) consume(batch);
   if (task.isLast) consume(decoder.bareSync());
   const result: GenerationResult = {

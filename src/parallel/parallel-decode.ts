@@ -141,6 +141,10 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
         isLast: position === extents.length - 1,
         analyses: options.analyses ?? null,
       };
+      if (position > 0) {
+        const before = extents[position - 1]!;
+        task.previous = { gen: before.gen, offset: before.offset, byteLength: before.byteLength, batchCount: before.batchCount };
+      }
       pending.push(
         pool.trySubmit<GenerationResult>('decodeGeneration', task, signal ? { signal } : {}).then(
           (result) => {

@@ -11,12 +11,6 @@ const traces = [
   ...readdirSync(join(repoRoot, 'test/analysis/data')).filter((f) => f.endsWith('.trace')).map((f) => join(repoRoot, 'test/analysis/data', f)),
 ];
 
-// Generations decoded on their own start with goroutine/proc from-states Undetermined (what a fresh
-// decoder must assume), where one sequential pass knows them. These analyses do not depend on
-// from-states and must agree exactly; the others are compared only on single-generation traces
-// (see docs/parallel.md for the measured differences on multi-generation traces).
-const FROM_STATE_INDEPENDENT = ['mmu', 'annotations', 'cpuSamples', 'footprint'] as const;
-
 describe('parallel analyses = sequential analyses', () => {
   it.each(traces.map((t) => [t.slice(repoRoot.length + 1), t]))('%s', async (_name, path) => {
     const sequential = await analyze(path);
@@ -25,8 +19,7 @@ describe('parallel analyses = sequential analyses', () => {
       modules: parallelModules(),
       analyses: Object.fromEntries(ANALYSIS_NAMES.map((n) => [n, {}])),
     });
-    const compared = parallel.generations === 1 ? ANALYSIS_NAMES : FROM_STATE_INDEPENDENT;
-    for (const name of compared) expect(parallel.reports?.[name], name).toEqual(sequential[name]);
+    for (const name of ANALYSIS_NAMES) expect(parallel.reports?.[name], name).toEqual(sequential[name]);
     expect(parallel.generations).toBe(sequential.trace.generations);
     expect(parallel.events).toBe(sequential.trace.events);
   });
