@@ -3,11 +3,14 @@
 // reports errors (a generation that read cleanly is delivered in full before a later error).
 import { NotATraceError, TraceAbortedError } from './errors.js';
 import { ByteReader } from './format/byte-reader.js';
-import { GenerationFramer } from './format/framer.js';
+import { DEFAULT_MAX_GENERATION_BYTES, GenerationFramer } from './format/framer.js';
 import { HEADER_BYTES, parseHeader, type SupportedVersion } from './format/header.js';
 import { GenerationDecoder } from './decoder/decoder.js';
 import type { Event, EventBatch } from './model/index.js';
 import { openChunkSource, type ChunkSource, type TraceSource } from './source/chunk-source.js';
+import type { ParallelTraceModules, TraceInput } from './parallel/parallel-trace.js';
+import type { PlacementPolicy } from './parallel/placement.js';
+import { fileURLToPath } from 'node:url';
 
 export type { TraceSource } from './source/chunk-source.js';
 
@@ -34,6 +37,16 @@ export interface OpenTraceOptions {
   eventsPerBatch?: number;
   /** Called after each generation is decoded. */
   onProgress?: (progress: ReadProgress) => void;
+  /**
+   * Decode generations on this many worker threads (default 1: on the calling thread). Applies to
+   * file paths and in-memory buffers; streams are always read sequentially. The events and their
+   * order are exactly the sequential reader's; at most `workers + 1` decoded generations are held.
+   */
+  workers?: number;
+  /** Where the workers run: 'numa', 'compact' or 'none' (default). See docs/parallel.md. */
+  placement?: PlacementPolicy;
+  /** Compiled worker files, needed only when running from TypeScript sources (tests). */
+  parallelModules?: ParallelTraceModules;
 }
 
 export interface TraceStats {
@@ -42,7 +55,7 @@ export interface TraceStats {
   batches: number;
 }
 
-export const DEFAULT_MAX_GENERATION_BYTES = 256 * 1024 * 1024;
+export { DEFAULT_MAX_GENERATION_BYTES };
 
 /** A trace being read. Its events can be iterated once, as batches or as objects. */
 export class Trace {
@@ -57,6 +70,8 @@ export class Trace {
     /** Wire-format minor version: 22, 23, 25 or 26. */
     readonly formatVersion: SupportedVersion,
     private readonly options: OpenTraceOptions,
+    /** The input again, for the parallel path (a file path or the bytes), or null for streams. */
+    private readonly parallelInput: TraceInput | null = null,
   ) {}
 
   /** Format version as Go names it, e.g. "1.26" (Go 1.24 writes "1.23"). */
@@ -129,6 +144,40 @@ export class Trace {
 
   private async *readBatches(): AsyncGenerator<EventBatch, void, undefined> {
     const options = this.options;
+    if ((options.workers ?? 1) > 1 && this.parallelInput !== null) {
+      // Loaded on demand: the sequential path never touches worker threads or the native addon.
+      const parallel = await import('./parallel/parallel-trace.js');
+      const maxGenerationBytes = options.maxGenerationBytes ?? DEFAULT_MAX_GENERATION_BYTES;
+      const index = await parallel.planParallelRead(this.parallelInput, maxGenerationBytes, options.signal);
+      if (index !== null) {
+        const stats = this.stats;
+        yield* parallel.readGenerationsInParallel(
+          this.parallelInput,
+          index,
+          {
+            workers: options.workers!,
+            maxGenerationBytes,
+            ...(options.placement ? { placement: options.placement } : {}),
+            ...(options.parallelModules ? { modules: options.parallelModules } : {}),
+            ...(options.eventsPerBatch !== undefined ? { eventsPerBatch: options.eventsPerBatch } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+          },
+          {
+            onBatch() {
+              stats.batches++;
+            },
+            onGeneration(bytesRead: number) {
+              stats.bytesRead = bytesRead;
+              stats.generations++;
+              options.onProgress?.({ bytesRead, totalBytes: index.fileSize, generations: stats.generations });
+            },
+          },
+        );
+        return;
+      }
+      // The index could not be built (a broken or oversized generation): read sequentially, which
+      // reports the problem exactly where and how it always does.
+    }
     const framer = new GenerationFramer(
       this.reader,
       this.formatVersion,
@@ -192,6 +241,18 @@ export class Trace {
   }
 }
 
+/** A file path or the bytes, when the parallel path can read this source (workers > 1). */
+function parallelInputOf(source: TraceSource, options: OpenTraceOptions): TraceInput | null {
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
+  if (workers === 1) return null;
+  if (typeof source === 'string') return { path: source };
+  if (source instanceof URL) return source.protocol === 'file:' ? { path: fileURLToPath(source) } : null;
+  if (source instanceof Uint8Array) return { bytes: source };
+  if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source) };
+  return null;
+}
+
 /**
  * Opens a Go execution trace (format 1.22–1.26) from a file path, a buffer, an async iterable of
  * byte chunks or a web ReadableStream. Reads and checks the header before returning.
@@ -216,7 +277,7 @@ export async function openTrace(source: TraceSource, options: OpenTraceOptions =
       });
     }
     const version = parseHeader(header);
-    return new Trace(chunks, reader, version, options);
+    return new Trace(chunks, reader, version, options, parallelInputOf(source, options));
   } catch (error) {
     await chunks.close();
     throw error;

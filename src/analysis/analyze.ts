@@ -78,20 +78,29 @@ export interface AnalyzeOptions extends AnalysisOptionsByName {
   signal?: AbortSignal;
   onProgress?: (progress: AnalyzeProgress) => void;
   /**
-   * Accepted for the parallel pool. Today analysis runs sequentially on the calling thread
-   * whatever is passed here; the report's `execution` says what actually ran.
+   * Pool workers to decode and analyse generations on (default 1: sequential, on the calling
+   * thread). With more than one and a file path, each generation is analysed on a pinned worker
+   * and the partials merge in order; the report equals the sequential one. Bytes and streams
+   * cannot be split by generation and run sequentially (`execution` says what ran and why).
    */
   workers?: number;
-  /** Accepted for the parallel pool; sequential analysis ignores it (see `workers`). */
+  /** How pool workers are pinned: `compact` (default), `numa`, or `none` (see docs/parallel.md). */
   placement?: PlacementPolicy;
+  /** Compiled worker files, for callers running from TypeScript sources (tests); see docs/parallel.md. */
+  workerModules?: { workerEntry: string | URL; decodeTask: string | URL };
   /** Largest generation to buffer (passed to openTrace). */
   maxGenerationBytes?: number;
 }
 
 export type AnalysisReport = Partial<AnalysisReports> & {
   trace: { events: number; generations: number; firstTimeNs: number; lastTimeNs: number; durationNs: number; bytesRead: number };
-  execution: { mode: 'sequential'; workers: 1; requestedWorkers: number | undefined; requestedPlacement: PlacementPolicy | undefined };
+  execution: AnalysisExecution;
 };
+
+/** What actually ran: one pass on the calling thread, or generations on a pool of workers. */
+export type AnalysisExecution =
+  | { mode: 'sequential'; workers: 1; requestedWorkers: number | undefined; requestedPlacement: PlacementPolicy | undefined; reason?: string }
+  | { mode: 'parallel'; workers: number; placement: PlacementPolicy; requestedWorkers: number; requestedPlacement: PlacementPolicy | undefined };
 
 function selected(options: AnalyzeOptions): Record<string, { definition: AnyDefinition; options: unknown }> {
   const names = options.analyses ?? ANALYSIS_NAMES;
@@ -143,6 +152,21 @@ export async function analyzeViews(views: Iterable<EventView> | AsyncIterable<Ev
  * console.log(report.mmu?.curve.find((p) => p.windowNs === 1_000_000));
  */
 export async function analyze(source: import('../trace.js').TraceSource, options: AnalyzeOptions = {}): Promise<AnalysisReport> {
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${String(options.workers)}`);
+  if (workers > 1 && typeof source === 'string') {
+    // Imported on demand: the pool (and its worker files) only matter when asked for.
+    const { analyzeInParallel } = await import('../parallel/parallel-analyze.js');
+    const names = options.analyses ?? ANALYSIS_NAMES;
+    const definitions = Object.fromEntries(names.map((name) => [name, (options as Record<string, unknown>)[name] ?? {}]));
+    return analyzeInParallel(source, definitions, { ...options, workers }, options.workerModules);
+  }
+  const report = await analyzeSequentially(source, options);
+  if (workers > 1) report.execution = { ...report.execution, mode: 'sequential', reason: 'bytes and streams are read in one pass; parallel analysis needs a file path' } as AnalysisExecution;
+  return report;
+}
+
+async function analyzeSequentially(source: import('../trace.js').TraceSource, options: AnalyzeOptions): Promise<AnalysisReport> {
   const { openTrace } = await import('../trace.js');
   const { BatchView } = await import('./columns.js');
   const trace = await openTrace(source, {

@@ -1,7 +1,7 @@
 // `schedscope analyze <trace> [--json]`: every analysis in one streaming pass.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { statSync } from 'node:fs';
-import { analyze, ANALYSIS_NAMES, type AnalysisName, type AnalysisReport, type AnalyzeOptions } from '../analysis/analyze.js';
+import { analyze, ANALYSIS_NAMES, type AnalysisName, type AnalysisReport, type AnalyzeOptions, type PlacementPolicy } from '../analysis/analyze.js';
 import { createProgress, LineWriter } from './output.js';
 
 /** "64m", "1g", "4096" → bytes (the analysis commands' --max-generation-bytes). */
@@ -30,6 +30,17 @@ export async function analyzeWithProgress(path: string, options: AnalyzeOptions,
   } finally {
     progress.stop();
   }
+}
+
+export function parsePositiveInteger(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`not a positive integer: ${text}`);
+  return n;
+}
+
+export function parsePlacement(text: string): PlacementPolicy {
+  if (text !== 'compact' && text !== 'numa' && text !== 'none') throw new InvalidArgumentError(`placement must be compact, numa or none, got ${text}`);
+  return text;
 }
 
 export function formatNs(ns: number): string {
@@ -110,7 +121,8 @@ export function summaryText(r: AnalysisReport): string {
   if (r.footprint && r.footprint.bytes > 0) {
     add(`\nfootprint: ${r.footprint.byType.slice(0, 6).map((t) => `${t.name} ${pct(t.byteFraction)}`).join(', ')}`);
   }
-  add(`\n(${r.execution.mode} analysis${r.execution.requestedWorkers !== undefined ? `; --workers ${r.execution.requestedWorkers} is accepted but the parallel pool is not used yet` : ''})`);
+  const ex = r.execution;
+  add(`\n(${ex.mode === 'parallel' ? `parallel analysis on ${ex.workers} workers, placement ${ex.placement}` : `sequential analysis${ex.reason ? `: ${ex.reason}` : ''}`})`);
   return lines.join('\n') + '\n';
 }
 
@@ -122,16 +134,18 @@ export function register(program: Command): void {
     .option('--json', 'print the full report as JSON')
     .option('--analyses <names>', `comma-separated subset of: ${ANALYSIS_NAMES.join(', ')}`, parseAnalyses)
     .option('--go-compat', "profiles: reproduce go tool trace -pprof exactly (drops creation-to-first-run latency)")
-    .option('--workers <n>', 'accepted for the parallel pool; analysis currently runs sequentially', (v) => Number(v))
+    .option('--workers <n>', 'analyse generations on n pinned worker threads (file input only; default 1)', parsePositiveInteger)
+    .option('--placement <policy>', 'worker pinning with --workers: compact, numa or none', parsePlacement)
     .option('--no-progress', 'no progress bar on stderr')
     .option('--max-generation-bytes <n>', 'largest generation to buffer, in bytes', parseByteCount)
-    .action(async (path: string, opts: { json?: boolean; analyses?: AnalysisName[]; goCompat?: boolean; workers?: number; progress: boolean; maxGenerationBytes?: number }) => {
+    .action(async (path: string, opts: { json?: boolean; analyses?: AnalysisName[]; goCompat?: boolean; workers?: number; placement?: PlacementPolicy; progress: boolean; maxGenerationBytes?: number }) => {
       const report = await analyzeWithProgress(
         path,
         {
           ...(opts.analyses ? { analyses: opts.analyses } : {}),
           ...(opts.goCompat ? { profiles: { goCompatible: true } } : {}),
           ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+          ...(opts.placement !== undefined ? { placement: opts.placement } : {}),
           ...(opts.maxGenerationBytes !== undefined ? { maxGenerationBytes: opts.maxGenerationBytes } : {}),
         },
         opts.progress,

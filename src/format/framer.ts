@@ -35,6 +35,9 @@ export interface FramedGeneration {
 }
 
 export const MAX_BATCH_PAYLOAD_BYTES = 65_536;
+
+/** Default for the largest generation a reader buffers (openTrace's maxGenerationBytes). */
+export const DEFAULT_MAX_GENERATION_BYTES = 256 * 1024 * 1024;
 const EVENT_BATCH = 0x01;
 const EXPERIMENTAL_BATCH = 0x31;
 const END_OF_GENERATION = 0x34;

@@ -1,7 +1,8 @@
 // Parallel decode: the generation index gives each generation's byte range; pool workers decode
 // generations independently; results merge on the main thread in generation order.
 import { finishPartials, mergePartials } from '../analysis/run.js';
-import { TraceAbortedError } from '../errors.js';
+import { GenerationTooLargeError, TraceAbortedError } from '../errors.js';
+import { DEFAULT_MAX_GENERATION_BYTES } from '../format/framer.js';
 import type { SupportedVersion } from '../format/header.js';
 import { analysisDefinitions } from './analysis-table.js';
 import type { DecodeGenerationTask, DecodeSetup, GenerationResult } from './decode-task.js';
@@ -31,12 +32,18 @@ export interface ParallelDecodeOptions {
   modules?: ParallelModules;
   /** Data for the task module's setup, merged over { formatVersion } (fault injection in tests). */
   setupData?: Record<string, unknown>;
+  /** Largest generation accepted, as openTrace's option (default DEFAULT_MAX_GENERATION_BYTES). */
+  maxGenerationBytes?: number;
+  /** Called each time the next generation in order has been merged (for progress reporting). */
+  onMerged?: (progress: { generations: number; bytesMerged: number; totalBytes: number }) => void;
 }
 
 export interface ParallelDecodeResult {
   formatVersion: SupportedVersion;
   generations: number;
   events: number;
+  /** Bytes of the file read: its size (every generation and the header). */
+  bytesRead: number;
   /** Event counts by wire type byte, only non-zero entries. */
   byWireType: Record<number, number>;
   byKind: Record<number, number>;
@@ -68,6 +75,17 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
   const aborted = () => new TraceAbortedError({ offset: 0, reason: 'parallel decoding was aborted' }, { cause: signal?.reason });
   if (signal?.aborted) throw aborted();
   const index = await indexGenerations(path, signal ? { signal } : {});
+  const maxGenerationBytes = options.maxGenerationBytes ?? DEFAULT_MAX_GENERATION_BYTES;
+  for (const extent of index.generations) {
+    if (extent.byteLength > maxGenerationBytes) {
+      // The same refusal as the sequential reader: a worker buffers one whole generation.
+      throw new GenerationTooLargeError(maxGenerationBytes, {
+        offset: extent.offset,
+        generation: extent.gen,
+        reason: `generation ${extent.gen} is ${extent.byteLength} bytes, over maxGenerationBytes ${maxGenerationBytes}`,
+      });
+    }
+  }
   const modules = options.modules ?? defaultModules();
   const placement = options.placement ?? 'none';
   const largest = index.generations.reduce((m, g) => Math.max(m, g.byteLength), 0);
@@ -97,6 +115,7 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
   let lastTimeNs: number | null = null;
   let merged: Record<string, unknown> | null = null;
   let nextToMerge = 0;
+  let bytesMerged = 0;
   const waiting = new Map<number, GenerationResult>();
   const extents = index.generations;
 
@@ -122,6 +141,8 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
       if (result.lastTimeNs !== null) lastTimeNs = result.lastTimeNs;
       if (definitions && result.partials) merged = merged === null ? result.partials : mergePartials(definitions, merged, result.partials);
       nextToMerge++;
+      bytesMerged = extent.offset + extent.byteLength;
+      options.onMerged?.({ generations: nextToMerge, bytesMerged, totalBytes: index.fileSize });
     }
   };
 
@@ -169,6 +190,7 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
       formatVersion: index.formatVersion,
       generations: extents.length,
       events,
+      bytesRead: index.fileSize,
       byWireType: nonZero(byWireType),
       byKind: nonZero(byKind),
       firstTimeNs,

@@ -22,8 +22,7 @@ describe('analyze summary text', () => {
     expect(text).toMatch(/syscall profile: .* at main\.syscaller/);
     expect(text).toMatch(/task job: 3 \(3 complete\)/);
     expect(text).toContain('sequential analysis');
-    const locked = summaryText(await analyzeViews(goGenerations('locked').flat(), { workers: 4 }));
+    const locked = summaryText(await analyzeViews(goGenerations('locked').flat()));
     expect(locked).toMatch(/2 goroutines always ran on one thread: LockOSThread\?/);
-    expect(locked).toContain('--workers 4 is accepted but the parallel pool is not used yet');
   });
 });

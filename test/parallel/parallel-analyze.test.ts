@@ -1,0 +1,57 @@
+// analyze(path, { workers }) runs on the pool and returns the sequential report; the CLI's
+// --workers does the same; sources that cannot be split by generation say why they ran sequentially.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/analysis/analyze.js';
+import { GenerationTooLargeError } from '../../src/errors.js';
+import { parallelModules, repoRoot } from './support/compiled.js';
+
+const multiGeneration = join(repoRoot, 'test/fixtures/traces/gc-active.trace');
+
+describe('analyze({ workers })', () => {
+  it('runs generations on the pool and equals the sequential report', async () => {
+    const sequential = await analyze(multiGeneration);
+    const progress: number[] = [];
+    const parallel = await analyze(multiGeneration, {
+      workers: 2,
+      placement: 'compact',
+      workerModules: parallelModules(),
+      onProgress: (p) => progress.push(p.bytesRead),
+    });
+    expect(parallel.execution).toMatchObject({ mode: 'parallel', workers: 2, placement: 'compact', requestedWorkers: 2 });
+    const { execution: _a, ...parallelRest } = parallel;
+    const { execution: _b, ...sequentialRest } = sequential;
+    expect(parallelRest).toEqual(sequentialRest);
+    expect(sequential.trace.generations).toBeGreaterThan(5);
+    // Progress once per merged generation, ending at the file size.
+    expect(progress.length).toBe(sequential.trace.generations);
+    expect(progress.at(-1)).toBe(sequential.trace.bytesRead);
+  });
+
+  it('reads bytes sequentially and says so', async () => {
+    const report = await analyze(new Uint8Array(readFileSync(multiGeneration)), { workers: 2, analyses: ['footprint'] });
+    expect(report.execution).toMatchObject({ mode: 'sequential', requestedWorkers: 2 });
+    expect(report.execution.mode === 'sequential' && report.execution.reason).toMatch(/file path/);
+  });
+
+  it('refuses a generation over maxGenerationBytes with the typed error', async () => {
+    await expect(analyze(multiGeneration, { workers: 2, workerModules: parallelModules(), maxGenerationBytes: 1024 })).rejects.toBeInstanceOf(GenerationTooLargeError);
+  });
+
+  it('rejects a worker count that is not a positive integer', async () => {
+    await expect(analyze(multiGeneration, { workers: 0 })).rejects.toThrow(/positive integer/);
+  });
+
+  it('schedscope analyze --workers 2 prints the same JSON report as one pass', () => {
+    const cli = join(repoRoot, 'bin/schedscope.js');
+    const run = (...extra: string[]) => JSON.parse(execFileSync(process.execPath, [cli, 'analyze', multiGeneration, '--json', '--no-progress', ...extra], { encoding: 'utf8' })) as Record<string, unknown>;
+    const one = run();
+    const two = run('--workers', '2', '--placement', 'none');
+    expect(two['execution']).toMatchObject({ mode: 'parallel', workers: 2, placement: 'none' });
+    delete one['execution'];
+    delete two['execution'];
+    expect(two).toEqual(one);
+  });
+});
