@@ -42,6 +42,19 @@ export interface MetricsState {
   firstTime: number;
   lastTime: number;
   syncs: number;
+  /** Per thread (id as key): time of its first and of its last event, for threads alive at once. */
+  threadFirst: Record<string, number>;
+  threadLast: Record<string, number>;
+  /** The thread of the latest event and that event's time (its span is closed at the end). */
+  currentThread: number;
+  currentThreadTime: number;
+  /** Heap goal as the GC sets it at the end of each cycle: first and last value, changes, rises. */
+  goalFirst: number;
+  goalChanges: number;
+  goalRises: number;
+  goalMax: number;
+  /** Sum of the rises of the heap-in-use counter (bytes allocated, at span granularity). */
+  heapRisesBytes: number;
 }
 
 export interface MetricsPoint {
@@ -62,7 +75,22 @@ export interface MetricsReport {
   heap: { firstBytes: number; lastBytes: number; maxBytes: number; growthBytesPerSecond: number };
   gomaxprocs: { last: number; changes: number };
   goroutines: { created: number; max: number; maxRunnable: number; atEnd: number };
-  threads: { seen: number; maxInSyscall: number };
+  threads: {
+    seen: number;
+    maxInSyscall: number;
+    /**
+     * Most threads alive at once, a thread counting as alive from its first to its last event (a
+     * lower bound: an idle thread's silence before and after is not seen).
+     */
+    peakAlive?: number;
+  };
+  /**
+   * The heap goal the GC sets at the end of each cycle (live heap after marking × (1 + GOGC/100)):
+   * a goal that keeps rising means the heap that survives GC keeps growing.
+   */
+  heapGoal?: { firstBytes: number; lastBytes: number; maxBytes: number; changes: number; rises: number };
+  /** Bytes allocated per second (sum of the heap-in-use counter's rises over the trace). */
+  allocBytesPerSecond?: number;
 }
 
 const HEAP = '/memory/classes/heap/objects:bytes';
@@ -115,7 +143,33 @@ function initialState(): MetricsState {
     firstTime: 0,
     lastTime: 0,
     syncs: 0,
+    threadFirst: {},
+    threadLast: {},
+    currentThread: -1,
+    currentThreadTime: 0,
+    goalFirst: 0,
+    goalChanges: 0,
+    goalRises: 0,
+    goalMax: 0,
+    heapRisesBytes: 0,
   };
+}
+
+/** Most intervals [first, last] open at once (an interval ending at t still overlaps one starting at t). */
+export function peakOverlap(first: Record<string, number>, last: Record<string, number>): number {
+  const edges: [number, number][] = [];
+  for (const [id, start] of Object.entries(first)) {
+    edges.push([start, 1]);
+    edges.push([last[id] ?? start, -1]);
+  }
+  edges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  let alive = 0;
+  let peak = 0;
+  for (const [, delta] of edges) {
+    alive += delta;
+    if (alive > peak) peak = alive;
+  }
+  return peak;
 }
 
 class MetricsAnalyzer implements StatefulAnalyzer<MetricsState> {
@@ -148,17 +202,34 @@ class MetricsAnalyzer implements StatefulAnalyzer<MetricsState> {
       s.lastTime = t;
       const m = view.thread(i);
       if (m !== this.lastThread) {
+        if (s.currentThread >= 0) s.threadLast[s.currentThread] = s.currentThreadTime;
         this.lastThread = m;
-        if (m >= 0 && s.threads[m] === undefined) s.threads[m] = true;
+        if (m >= 0 && s.threads[m] === undefined) {
+          s.threads[m] = true;
+          s.threadFirst[m] = t;
+        }
+      }
+      if (m >= 0) {
+        s.currentThread = m;
+        s.currentThreadTime = t;
       }
       if (kind === Kind.Sync) s.syncs++;
       else if (kind === Kind.Metric) {
         const name = view.metricName(i);
         const value = view.metricValue(i);
         if (name === HEAP) {
+          if (value > s.heapAlloc && s.heapAlloc > 0) s.heapRisesBytes += value - s.heapAlloc;
           s.heapAlloc = value;
           if (value > s.heapAllocMax) s.heapAllocMax = value;
-        } else if (name === GOAL) s.heapGoal = value;
+        } else if (name === GOAL) {
+          if (s.goalFirst === 0) s.goalFirst = value;
+          else if (value !== s.heapGoal) {
+            s.goalChanges++;
+            if (value > s.heapGoal) s.goalRises++;
+          }
+          if (value > s.goalMax) s.goalMax = value;
+          s.heapGoal = value;
+        }
         else if (name === PROCS) {
           if (s.gomaxprocs !== 0 && value !== s.gomaxprocs) s.gomaxprocsChanges++;
           s.gomaxprocs = value;
@@ -205,6 +276,12 @@ function wanted(kind: number): boolean {
   return kind === Kind.Sync || kind === Kind.Metric || kind === Kind.StateTransition;
 }
 
+/** Last-event times with the current thread's span closed at its latest event. */
+function closedThreadLast(s: MetricsState): Record<string, number> {
+  if (s.currentThread < 0) return s.threadLast;
+  return { ...s.threadLast, [s.currentThread]: s.currentThreadTime };
+}
+
 export const metricsAnalysis = deferredAnalysis<MetricsOptions, MetricsState, MetricsReport>(
   'metrics',
   (options, state) => new MetricsAnalyzer(options, state),
@@ -236,7 +313,9 @@ export const metricsAnalysis = deferredAnalysis<MetricsOptions, MetricsState, Me
       },
       gomaxprocs: { last: s.gomaxprocs, changes: s.gomaxprocsChanges },
       goroutines: { created: s.goroutinesCreated, max: s.maxGoroutines, maxRunnable: s.maxRunnable, atEnd: s.goroutines },
-      threads: { seen: Object.keys(s.threads).length, maxInSyscall: s.maxInSyscall },
+      threads: { seen: Object.keys(s.threads).length, maxInSyscall: s.maxInSyscall, peakAlive: peakOverlap(s.threadFirst, closedThreadLast(s)) },
+      heapGoal: { firstBytes: s.goalFirst, lastBytes: s.heapGoal, maxBytes: s.goalMax, changes: s.goalChanges, rises: s.goalRises },
+      allocBytesPerSecond: s.lastTime > s.firstTime ? s.heapRisesBytes / ((s.lastTime - s.firstTime) / 1e9) : 0,
     };
   },
 );

@@ -5,6 +5,23 @@ import type { EventView } from './events.js';
 import { GoState, Kind, ProcState, ResourceKind } from './events.js';
 import { deferredAnalysis, type StatefulAnalyzer } from './deferred.js';
 import { bucketAt, emptyTimeline, orderedBuckets, type Timeline } from './timeline.js';
+import { bucketLowerBound, emptyHistogram, record, summarize, type HistogramData, type LatencySummary } from './histogram.js';
+
+/**
+ * The runtime's sysmon preempts a goroutine that has run this long without a scheduling point
+ * (runtime.forcePreemptNS): a running slice ended by preemption after at least this long is
+ * CPU-bound work that never blocked or yielded.
+ */
+export const FORCED_PREEMPTION_NS = 10_000_000;
+
+/** How a running slice ended (GoStop with reason "preempted", a voluntary stop such as runtime.Gosched, or a block/syscall/exit). */
+export interface SliceEnds {
+  preempted: number;
+  yielded: number;
+  blocked: number;
+  syscall: number;
+  exited: number;
+}
 
 export interface ProcsOptions {
   /** Maximum number of time buckets (default 256). */
@@ -26,7 +43,23 @@ export interface ProcsState {
   lastTime: number;
   firstTime: number;
   gomaxprocsMax: number;
+  /** ∫ min(runnable goroutines, idle Ps) dt: P time that waiting work could have used. */
+  idleProcWithWorkNs: number;
+  /** Time with a P idle, by how many goroutines were runnable then: index k counts 2^k..2^(k+1)−1. */
+  whileIdleByRunnable: number[];
+  /** Lengths of running slices that ended in preemption (Running → Runnable, reason "preempted"). */
+  preemptedSlices: HistogramData;
+  sliceEnds: SliceEnds;
+  /** Goroutines (ids as keys) with at least one preempted slice ≥ FORCED_PREEMPTION_NS (capped). */
+  longSliceGoroutines: Record<string, true>;
+  longSliceGoroutineCount: number;
+  /** Preempted slices of at least FORCED_PREEMPTION_NS: count and total length. */
+  longPreemptedCount: number;
+  longPreemptedNs: number;
 }
+
+/** Most goroutines remembered individually for `longSliceGoroutines` (the count goes on). */
+const MAX_LONG_SLICE_GOROUTINES = 10_000;
 
 export interface ProcsReport {
   procs: { proc: number; busyNs: number; busyFraction: number }[];
@@ -38,6 +71,32 @@ export interface ProcsReport {
   bucketNs: number;
   /** Per bucket: busy fraction of each P, and that bucket's imbalance. */
   windows: { timeNs: number; busyFraction: number[]; imbalance: number }[];
+  /**
+   * ∫ min(runnable goroutines, idle Ps) dt: P time lost while work waited (one runnable goroutine
+   * and six idle Ps count once, not six times; unlike runnableWhileIdleNs it grows with how much
+   * work waited on how many idle Ps).
+   */
+  idleProcWithWorkNs: number;
+  /** idleProcWithWorkNs over the traced P capacity (duration × number of Ps). */
+  idleProcWithWorkFraction: number;
+  /**
+   * Time a P was idle while at least `minRunnable` goroutines were runnable (minRunnable = 1, 2,
+   * 4, …; each entry includes the larger ones). A wake-up hand-off leaves one goroutine waiting
+   * for a moment; a backlog of many runnable goroutines beside an idle P is work the scheduler
+   * did not spread.
+   */
+  runnableWhileIdleAtLeast: { minRunnable: number; ns: number }[];
+  /** Sum of P busy time (goroutines running), over all Ps. */
+  totalBusyNs: number;
+  /** How running slices ended, and the lengths of those ended by preemption. */
+  slices: {
+    ends: SliceEnds;
+    preempted: LatencySummary;
+    /** Preempted slices that ran at least FORCED_PREEMPTION_NS (sysmon's forced preemption). */
+    longPreempted: { count: number; totalNs: number; goroutines: number };
+    /** Non-empty buckets of the preempted-slice histogram: [lower bound ns, count]. */
+    preemptedBuckets: [number, number][];
+  };
 }
 
 function combine(a: ProcBucket, b: ProcBucket): ProcBucket {
@@ -74,7 +133,40 @@ class ProcsAnalyzer implements StatefulAnalyzer<ProcsState> {
       lastTime: 0,
       firstTime: 0,
       gomaxprocsMax: 0,
+      idleProcWithWorkNs: 0,
+      whileIdleByRunnable: [],
+      preemptedSlices: emptyHistogram(),
+      sliceEnds: { preempted: 0, yielded: 0, blocked: 0, syscall: 0, exited: 0 },
+      longSliceGoroutines: {},
+      longSliceGoroutineCount: 0,
+      longPreemptedCount: 0,
+      longPreemptedNs: 0,
     };
+  }
+
+  /** Classifies how a running slice of `length` ns ended (`to`: the goroutine's next state). */
+  private endSlice(goroutine: number, to: number, reason: string, length: number): void {
+    const s = this.s;
+    if (to === GoState.Runnable) {
+      // Only sysmon's and the GC's preemptions say "preempted"; runtime.Gosched (and any other
+      // voluntary stop) gives up the P on purpose.
+      if (reason !== 'preempted') {
+        s.sliceEnds.yielded++;
+        return;
+      }
+      s.sliceEnds.preempted++;
+      record(s.preemptedSlices, length);
+      if (length >= FORCED_PREEMPTION_NS) {
+        s.longPreemptedCount++;
+        s.longPreemptedNs += length;
+        if (s.longSliceGoroutines[goroutine] === undefined && s.longSliceGoroutineCount < MAX_LONG_SLICE_GOROUTINES) {
+          s.longSliceGoroutines[goroutine] = true;
+          s.longSliceGoroutineCount++;
+        }
+      }
+    } else if (to === GoState.Waiting) s.sliceEnds.blocked++;
+    else if (to === GoState.Syscall) s.sliceEnds.syscall++;
+    else if (to === GoState.NotExist) s.sliceEnds.exited++;
   }
 
   /** Adds busy time of P `p` over [from, to), split across buckets. */
@@ -103,7 +195,13 @@ class ProcsAnalyzer implements StatefulAnalyzer<ProcsState> {
     for (let i = 0; i < view.length; i++) {
       const t = view.time(i);
       if (s.firstTime === 0) s.firstTime = t;
-      if (s.lastTime !== 0 && s.runnable > 0 && s.idle > 0) s.runnableWhileIdleNs += t - s.lastTime;
+      if (s.lastTime !== 0 && s.runnable > 0 && s.idle > 0) {
+        s.runnableWhileIdleNs += t - s.lastTime;
+        s.idleProcWithWorkNs += (t - s.lastTime) * Math.min(s.runnable, s.idle);
+        const k = 31 - Math.clz32(s.runnable);
+        while (s.whileIdleByRunnable.length <= k) s.whileIdleByRunnable.push(0);
+        s.whileIdleByRunnable[k]! += t - s.lastTime;
+      }
       s.lastTime = t;
       const kind = view.kind(i);
       if (kind === Kind.Metric) {
@@ -122,7 +220,10 @@ class ProcsAnalyzer implements StatefulAnalyzer<ProcsState> {
         if (to === GoState.Running) s.busySince[p] = t;
         else if (from === GoState.Running) {
           const since = s.busySince[p] ?? 0;
-          if (since !== 0) this.addBusy(p, since, t);
+          if (since !== 0) {
+            this.addBusy(p, since, t);
+            this.endSlice(view.resourceId(i), to, to === GoState.Runnable ? view.reason(i) : '', t - since);
+          }
           s.busySince[p] = 0;
         }
       } else if (view.resourceKind(i) === ResourceKind.Proc) {
@@ -162,6 +263,17 @@ export const procsAnalysis = deferredAnalysis<ProcsOptions, ProcsState, ProcsRep
       const fractions = Array.from({ length: procCount }, (_, p) => (bucket[p] ?? 0) / width);
       return { timeNs: startNs, busyFraction: fractions, imbalance: imbalanceOf(fractions) };
     });
+    const preemptedBuckets: [number, number][] = [];
+    s.preemptedSlices.buckets.forEach((n, b) => {
+      if (n > 0) preemptedBuckets.push([bucketLowerBound(b), n]);
+    });
+    const totalBusyNs = procs.reduce((sum, p) => sum + p.busyNs, 0);
+    const runnableWhileIdleAtLeast: { minRunnable: number; ns: number }[] = [];
+    let atLeast = 0;
+    for (let k = s.whileIdleByRunnable.length - 1; k >= 0; k--) {
+      atLeast += s.whileIdleByRunnable[k] ?? 0;
+      runnableWhileIdleAtLeast.unshift({ minRunnable: 2 ** k, ns: atLeast });
+    }
     return {
       procs,
       imbalance: imbalanceOf(procs.map((p) => p.busyNs)),
@@ -169,6 +281,16 @@ export const procsAnalysis = deferredAnalysis<ProcsOptions, ProcsState, ProcsRep
       runnableWhileIdleFraction: duration > 0 ? s.runnableWhileIdleNs / duration : 0,
       bucketNs: width,
       windows,
+      idleProcWithWorkNs: s.idleProcWithWorkNs,
+      idleProcWithWorkFraction: duration > 0 && procCount > 0 ? s.idleProcWithWorkNs / (duration * procCount) : 0,
+      runnableWhileIdleAtLeast,
+      totalBusyNs,
+      slices: {
+        ends: s.sliceEnds,
+        preempted: summarize(s.preemptedSlices),
+        longPreempted: { count: s.longPreemptedCount, totalNs: s.longPreemptedNs, goroutines: s.longSliceGoroutineCount },
+        preemptedBuckets,
+      },
     };
   },
 );

@@ -1,9 +1,11 @@
 // Each rule fires on the trace of its seed's "before" program with the expected evidence and
-// stays quiet on the "after" program; nothing fires on a healthy program.
+// stays quiet on the "after" program; nothing fires on a healthy program. Then the GODEBUG logs of
+// the heap-growth and thread-churn programs, in this file so that they run after the traced runs
+// and never beside them (the programs measure scheduling; a second program at once slows both).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diagnose, type DiagnoseResult, type Finding } from '../../src/analysis/diagnose/index.js';
+import { diagnose, diagnoseLog, type DiagnoseResult, type Finding } from '../../src/analysis/diagnose/index.js';
 import { requireGo } from '../support/go.js';
-import { cleanupFixtures, fixtureTraces, PROGRAMS, type ProgramName } from './support.js';
+import { cleanupFixtures, fixtureLogs, fixtureTraces, PROGRAMS, type ProgramName } from './support.js';
 
 const haveGo = requireGo();
 const results = new Map<ProgramName, DiagnoseResult>();
@@ -16,8 +18,8 @@ beforeAll(async () => {
 
 afterAll(() => cleanupFixtures());
 
-function finding(program: ProgramName, id: string): Finding | undefined {
-  return results.get(program)!.findings.find((f) => f.id === id);
+function finding(program: ProgramName, id: string, from: Map<ProgramName, DiagnoseResult> = results): Finding | undefined {
+  return from.get(program)!.findings.find((f) => f.id === id);
 }
 
 function measurement(f: Finding, name: string): number {
@@ -102,6 +104,51 @@ describe.runIf(haveGo)('diagnose on real before/after programs', () => {
     expect(finding('annotations-after', 'oversized-trace')).toBeUndefined();
   });
 
+  it('proc-imbalance: fires on one producer spawning 20000 goroutines, quiet with 8 long-lived workers (same GOMAXPROCS)', () => {
+    const f = finding('imbalance-before', 'proc-imbalance');
+    expect(f, JSON.stringify(ids('imbalance-before'))).toBeDefined();
+    expect(measurement(f!, 'idleWithBacklogFraction')).toBeGreaterThanOrEqual(0.1);
+    expect(measurement(f!, 'traceDuration')).toBeGreaterThanOrEqual(50_000_000);
+    expect(measurement(f!, 'gomaxprocs')).toBeGreaterThanOrEqual(8);
+    expect(f!.evidence.summary).toMatch(/a P idle while ≥ 16 goroutines were runnable for .* GOMAXPROCS=\d+, P busy \[/);
+    expect(f!.stacks.some((s) => s.frames.includes('main.producer'))).toBe(true);
+    expect(finding('imbalance-after', 'proc-imbalance')).toBeUndefined();
+  });
+
+  it('cpu-hog: fires on four greedy loops on 2 Ps, quiet when they yield on a GOMAXPROCS-sized pool', () => {
+    const f = finding('hog-before', 'cpu-hog');
+    expect(f, JSON.stringify(ids('hog-before'))).toBeDefined();
+    expect(measurement(f!, 'longSliceShare')).toBeGreaterThanOrEqual(0.5);
+    expect(measurement(f!, 'longSliceGoroutines')).toBeGreaterThanOrEqual(2);
+    expect(measurement(f!, 'schedLatencyP99')).toBeGreaterThanOrEqual(10_000_000);
+    expect(measurement(f!, 'gomaxprocs')).toBe(2);
+    expect(f!.groups).toContain('main.main.func1.1');
+    expect(finding('hog-after', 'cpu-hog')).toBeUndefined();
+  });
+
+  it('heap-growth: fires when every line is kept, quiet when the input is streamed', () => {
+    const f = finding('heap-before', 'heap-growth');
+    expect(f, JSON.stringify(ids('heap-before'))).toBeDefined();
+    expect(measurement(f!, 'heapGoalRises')).toBeGreaterThanOrEqual(4);
+    expect(measurement(f!, 'heapGoalGrowth')).toBeGreaterThanOrEqual(4);
+    expect(measurement(f!, 'heapGoalRisingShare')).toBeGreaterThanOrEqual(0.75);
+    expect(measurement(f!, 'heapGoalLast')).toBeGreaterThanOrEqual(32 * 1024 * 1024);
+    expect(f!.evidence.summary).toMatch(/heap goal 4\.0 MiB → \d+\.\d MiB/);
+    expect(finding('heap-after', 'heap-growth')).toBeUndefined();
+  });
+
+  it('thread-churn: fires when 1000 goroutines exit while locked, quiet with two long-lived pinned workers', () => {
+    const f = finding('churn-before', 'thread-churn');
+    expect(f, JSON.stringify(ids('churn-before'))).toBeDefined();
+    // Each of the 1000 locked exits destroys a thread; a few are alive at any moment.
+    expect(measurement(f!, 'threadsSeen')).toBeGreaterThanOrEqual(500);
+    expect(measurement(f!, 'peakThreadsAlive')).toBeLessThanOrEqual(16);
+    expect(f!.groups).toContain('main.runOnce');
+    expect(finding('churn-after', 'thread-churn')).toBeUndefined();
+    // Threads that come and go one after another are not a syscall storm.
+    expect(ids('churn-before')).not.toContain('syscall-storm');
+  });
+
   it('every "after" program is free of the symptom its "before" shows', () => {
     const pairs: [ProgramName, string][] = [
       ['gc-after', 'gc-tail-latency'],
@@ -111,6 +158,10 @@ describe.runIf(haveGo)('diagnose on real before/after programs', () => {
       ['chan-after', 'bursty-channel'],
       ['locked-after', 'locked-threads'],
       ['annotations-after', 'costly-annotations'],
+      ['imbalance-after', 'proc-imbalance'],
+      ['hog-after', 'cpu-hog'],
+      ['heap-after', 'heap-growth'],
+      ['churn-after', 'thread-churn'],
     ];
     for (const [program, id] of pairs) expect(ids(program), program).not.toContain(id);
   });
@@ -126,5 +177,43 @@ describe.runIf(haveGo)('diagnose on real before/after programs', () => {
       expect([...ranks].sort((a, b) => ['critical', 'warning', 'info'].indexOf(a) - ['critical', 'warning', 'info'].indexOf(b))).toEqual(ranks);
       console.log(`${name}: ${r.findings.map((f) => f.id).join(', ') || '(none)'}`);
     }
+  });
+});
+
+// These two decisions rest on figures the runtime prints deterministically for these programs (the
+// GC goal doubling as every line is kept; scheddetail M ids passing 500 as 1000 locked goroutines
+// exit, never reused), unlike the thread counts that keep the other real-log checks in
+// godebug-real-logs.flaky.ts outside the suite.
+describe.runIf(haveGo)('heap-growth and thread-churn on real GODEBUG logs', () => {
+  const LOGGED: ProgramName[] = ['heap-before', 'heap-after', 'churn-before', 'churn-after', 'healthy'];
+  const logResults = new Map<ProgramName, DiagnoseResult>();
+  const logIds = (p: ProgramName) => JSON.stringify(logResults.get(p)!.findings.map((f) => f.id));
+
+  beforeAll(async () => {
+    const logs = await fixtureLogs(LOGGED);
+    for (const name of LOGGED) logResults.set(name, await diagnoseLog(logs[name], { rules: ['heap-growth', 'thread-churn'] }));
+  }, 60_000);
+
+  it('heap-growth: gctrace goals rise cycle after cycle when every line is kept, and stay put when streamed', () => {
+    const f = finding('heap-before', 'heap-growth', logResults);
+    expect(f, logIds('heap-before')).toBeDefined();
+    expect(logResults.get('heap-before')!.input).toBe('godebug');
+    expect(measurement(f!, 'heapGoalFirst')).toBe(4 * 1024 * 1024);
+    expect(measurement(f!, 'heapGoalGrowth')).toBeGreaterThanOrEqual(4);
+    expect(measurement(f!, 'heapGoalRises')).toBeGreaterThanOrEqual(4);
+    expect(finding('heap-after', 'heap-growth', logResults)).toBeUndefined();
+  });
+
+  it('thread-churn: scheddetail M ids run far past the threads alive at once when locked goroutines exit', () => {
+    const f = finding('churn-before', 'thread-churn', logResults);
+    expect(f, logIds('churn-before')).toBeDefined();
+    expect(measurement(f!, 'threadsSeen')).toBeGreaterThanOrEqual(500);
+    expect(measurement(f!, 'peakThreadsAlive')).toBeLessThanOrEqual(16);
+    expect(f!.evidence.summary).toContain('(scheddetail M ids)');
+    expect(finding('churn-after', 'thread-churn', logResults)).toBeUndefined();
+  });
+
+  it('neither rule fires on the healthy program', () => {
+    expect(logResults.get('healthy')!.findings).toEqual([]);
   });
 });

@@ -47,6 +47,32 @@ describe('GODEBUG log parser', () => {
     expect(s.gc.intervalsNs[0]).toBeCloseTo(100_000_000);
   });
 
+  it('reads created threads from scheddetail M ids and heap goals from gctrace: thread-churn and heap-growth decide on them', async () => {
+    const sched = (ms: number, threads: number, mIds: number[]) => [
+      `SCHED ${ms}ms: gomaxprocs=2 idleprocs=1 threads=${threads} spinningthreads=0 needspinning=0 idlethreads=1 runqueue=0 gcwaiting=false nmidlelocked=0 stopwait=0 sysmonwait=false`,
+      ...mIds.map((id) => `  M${id}: p=-1 curg=nil mallocing=0 throwing=0 preemptoff= locks=0 dying=0 spinning=false blocked=true lockedg=nil`),
+    ];
+    // M ids are never reused: M40 listed means 41 threads were created, while at most 5 were alive.
+    const churn = [...sched(0, 5, [0, 1, 2, 3, 4]), ...sched(5, 4, [0, 1, 2, 40])];
+    const s = await parseGodebugLog(churn);
+    expect(s.sched.maxMId).toBe(40);
+    expect(s.sched.maxThreads).toBe(5);
+    const churnFindings = (await diagnoseLog(churn)).findings;
+    expect(churnFindings.map((f) => f.id)).toEqual(['thread-churn']);
+    expect(churnFindings[0]!.evidence.summary).toContain('41 distinct OS threads but at most 5 alive at once (×8.2) (scheddetail M ids)');
+    // Without scheddetail the log shows only threads alive: no churn can be seen.
+    expect((await diagnoseLog(churn.filter((l) => l.startsWith('SCHED')))).findings).toEqual([]);
+
+    const gc = (n: number, goal: number) => `gc ${n} @${(n * 0.02).toFixed(3)}s 1%: 0.01+1.0+0.01 ms clock, 0.02+0.1/0.5/0+0.02 ms cpu, ${goal - 1}->${goal}->${goal / 2} MB, ${goal} MB goal, 0 MB stacks, 0 MB globals, 2 P`;
+    const growing = [4, 8, 16, 32, 64].map((goal, i) => gc(i + 1, goal));
+    const g = await parseGodebugLog(growing);
+    expect(g.gc).toMatchObject({ goalFirstBytes: 4 * 1024 * 1024, goalLastBytes: 64 * 1024 * 1024, goalChanges: 4, goalRises: 4 });
+    expect((await diagnoseLog(growing, { rules: ['heap-growth'] })).findings.map((f) => f.id)).toEqual(['heap-growth']);
+    // A sawtooth around a level: the goal changes but does not keep rising.
+    const sawtooth = [4, 8, 6, 8, 6, 8, 6].map((goal, i) => gc(i + 1, goal));
+    expect((await diagnoseLog(sawtooth, { rules: ['heap-growth'] })).findings).toEqual([]);
+  });
+
   it('runqueue-imbalance at its boundaries (share of loaded samples, minimum queued)', async () => {
     const sample = (ms: number, queues: number[]) =>
       `SCHED ${ms}ms: gomaxprocs=${queues.length} idleprocs=0 threads=9 spinningthreads=0 needspinning=0 idlethreads=0 runqueue=0 [ ${queues.join(' ')} ] schedticks=[ ]`;

@@ -26,6 +26,14 @@ export const PROGRAMS = [
   'locked-after',
   'annotations-before',
   'annotations-after',
+  'imbalance-before',
+  'imbalance-after',
+  'hog-before',
+  'hog-after',
+  'heap-before',
+  'heap-after',
+  'churn-before',
+  'churn-after',
   'healthy',
 ] as const;
 export type ProgramName = (typeof PROGRAMS)[number];
@@ -37,7 +45,7 @@ export const GODEBUG_SETTINGS = 'schedtrace=5,gctrace=1';
  * runtime's own thread hand-off; only the programs whose evidence needs it (locked Ms, goroutine
  * counts) are run with it.
  */
-export const DETAIL_PROGRAMS: ReadonlySet<ProgramName> = new Set(['locked-before', 'locked-after', 'explosion-before', 'explosion-after', 'healthy']);
+export const DETAIL_PROGRAMS: ReadonlySet<ProgramName> = new Set(['locked-before', 'locked-after', 'explosion-before', 'explosion-after', 'churn-before', 'churn-after', 'healthy']);
 
 let binDir: string | undefined;
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisReport } from '../../src/analysis/analyze.js';
 import { DEFAULT_THRESHOLDS, diagnoseReport, resolveThresholds, type Thresholds } from '../../src/analysis/diagnose/index.js';
+import { peakOverlap } from '../../src/analysis/metrics.js';
 
 const T = DEFAULT_THRESHOLDS;
 const frame = (func: string) => ({ pc: 1, func, file: 'x.go', line: 1 });
@@ -128,6 +129,137 @@ describe('diagnose thresholds at their boundary', () => {
     // A fast but tiny capture is not oversized.
     expect(fired(report(fp, { bytesRead: T.traceRateMinBytes - 1, durationNs: 1e3 }), 'oversized-trace')).toBe(false);
     expect(fired(report(fp, { bytesRead: T.traceRateMinBytes, durationNs: 1e3 }), 'oversized-trace')).toBe(true);
+  });
+
+  it('proc-imbalance: idle-P-with-backlog share of the trace, backlog size, minimum trace duration', () => {
+    // Time with a P idle, by at least how many goroutines were runnable (cumulative, as the procs report gives it).
+    const procs = (backlogNs: number, durationNs = 1e9, at32 = 0) =>
+      report(
+        {
+          procs: {
+            procs: [
+              { proc: 0, busyNs: durationNs, busyFraction: 1 },
+              { proc: 1, busyNs: 0, busyFraction: 0 },
+            ],
+            imbalance: 0.5,
+            runnableWhileIdleNs: durationNs / 2,
+            runnableWhileIdleFraction: 0.5,
+            bucketNs: 1e6,
+            windows: [],
+            idleProcWithWorkNs: backlogNs,
+            idleProcWithWorkFraction: backlogNs / durationNs / 2,
+            runnableWhileIdleAtLeast: [
+              { minRunnable: 1, ns: durationNs / 2 },
+              { minRunnable: 2, ns: durationNs / 2 },
+              { minRunnable: 4, ns: durationNs / 2 },
+              { minRunnable: 8, ns: durationNs / 2 },
+              { minRunnable: 16, ns: backlogNs },
+              { minRunnable: 32, ns: at32 },
+            ],
+            totalBusyNs: durationNs,
+          },
+          ...metricsReport({ procs: 2 }),
+        },
+        { durationNs },
+      );
+    const atFraction = T.imbalanceIdleFraction * 1e9;
+    expect(fired(procs(atFraction), 'proc-imbalance')).toBe(true);
+    expect(fired(procs(atFraction - 1), 'proc-imbalance')).toBe(false);
+    // The backlog size: a minimum of 17 reads the "≥ 32 runnable" entry, which is empty here.
+    expect(fired(procs(atFraction), 'proc-imbalance', { imbalanceMinRunnable: 17 })).toBe(false);
+    expect(fired(procs(atFraction, 1e9, atFraction), 'proc-imbalance', { imbalanceMinRunnable: 17 })).toBe(true);
+    // Half the trace with one goroutine waiting beside an idle P (a wake-up hand-off) is not a backlog.
+    expect(fired(procs(0), 'proc-imbalance')).toBe(false);
+    // The minimum duration.
+    const minDuration = T.imbalanceMinDurationNs;
+    expect(fired(procs(minDuration * T.imbalanceIdleFraction, minDuration), 'proc-imbalance')).toBe(true);
+    expect(fired(procs(minDuration * T.imbalanceIdleFraction, minDuration - 1), 'proc-imbalance')).toBe(false);
+    const f = diagnoseReport(procs(atFraction * 4), { rules: ['proc-imbalance'] }).findings[0]!;
+    expect(f.severity).toBe('critical');
+    expect(f.evidence.summary).toContain('P busy [1.00 0.00]');
+  });
+
+  it('cpu-hog: long preempted slices share of busy time, hogging goroutines per P, scheduler latency p99', () => {
+    const hog = (longNs: number, goroutines: number, p99: number, procs = 2) =>
+      report({
+        procs: {
+          procs: [],
+          imbalance: 0,
+          runnableWhileIdleNs: 0,
+          runnableWhileIdleFraction: 0,
+          bucketNs: 1e6,
+          windows: [],
+          idleProcWithWorkNs: 0,
+          idleProcWithWorkFraction: 0,
+          runnableWhileIdleAtLeast: [],
+          totalBusyNs: 1e9,
+          slices: {
+            ends: { preempted: 10, yielded: 0, blocked: 0, syscall: 0, exited: 0 },
+            preempted: summary(10_500_000, 12_000_000, 10),
+            longPreempted: { count: 10, totalNs: longNs, goroutines },
+            preemptedBuckets: [],
+          },
+        },
+        schedLatency: { overall: summary(1e6, p99, 500), buckets: [], byGroup: [{ group: 'main.serveRequests', ...summary(1e6, p99, 500) }], byCreationStack: [] },
+        goroutines: { goroutines: 5, oneThreadGoroutines: 0, totalExecNs: 1e9, groups: [{ name: 'main.infer', count: 4, system: false, execNs: 9e8, schedWaitNs: 1e8, totalNs: 1e9 }], top: [] },
+        ...metricsReport({ procs }),
+      });
+    const atShare = T.hogSliceShare * 1e9;
+    expect(fired(hog(atShare, 2, T.hogSchedP99Ns), 'cpu-hog')).toBe(true);
+    expect(fired(hog(atShare - 1, 2, T.hogSchedP99Ns), 'cpu-hog')).toBe(false);
+    expect(fired(hog(atShare, 1, T.hogSchedP99Ns), 'cpu-hog')).toBe(false); // one hogger leaves the other P free
+    expect(fired(hog(atShare, 2, T.hogSchedP99Ns - 1), 'cpu-hog')).toBe(false); // nobody waited long
+    expect(fired(hog(atShare, 7, T.hogSchedP99Ns, 8), 'cpu-hog')).toBe(false);
+    expect(fired(hog(atShare, 8, T.hogSchedP99Ns, 8), 'cpu-hog')).toBe(true);
+    expect(fired(hog(atShare, 4, T.hogSchedP99Ns, 8), 'cpu-hog', { hogGoroutinesPerProc: 0.5 })).toBe(true);
+    const f = diagnoseReport(hog(9e8, 4, 40_000_000), { rules: ['cpu-hog'] }).findings[0]!;
+    expect(f.groups).toEqual(['main.infer']);
+    expect(f.evidence.summary).toContain('4 goroutines ran 10 slices of ≥ 10 ms');
+    expect(f.remedy).toContain('main.serveRequests');
+  });
+
+  it('heap-growth: goal growth, rises, rising share', () => {
+    const MiB = 1024 * 1024;
+    const goal = (first: number, last: number, changes: number, rises: number) =>
+      report({
+        metrics: {
+          ...(metricsReport({}).metrics as object),
+          heapGoal: { firstBytes: first, lastBytes: last, maxBytes: Math.max(first, last), changes, rises },
+          allocBytesPerSecond: 0,
+        },
+      });
+    const g = T.heapGoalGrowth;
+    expect(fired(goal(4 * MiB, 4 * MiB * g, 4, 4), 'heap-growth')).toBe(true);
+    expect(fired(goal(4 * MiB, 4 * MiB * g - 1, 4, 4), 'heap-growth')).toBe(false);
+    expect(fired(goal(4 * MiB, 64 * MiB, T.heapGoalMinRises - 1, T.heapGoalMinRises - 1), 'heap-growth')).toBe(false);
+    expect(fired(goal(4 * MiB, 64 * MiB, T.heapGoalMinRises, T.heapGoalMinRises), 'heap-growth')).toBe(true);
+    // 6 rises of 8 changes = 0.75 (the default share): fires; 6 of 9: a sawtooth, quiet.
+    expect(fired(goal(4 * MiB, 64 * MiB, 8, 6), 'heap-growth')).toBe(true);
+    expect(fired(goal(4 * MiB, 64 * MiB, 9, 6), 'heap-growth')).toBe(false);
+    expect(diagnoseReport(goal(4 * MiB, 64 * MiB, 8, 8), { rules: ['heap-growth'] }).findings[0]!.evidence.summary).toContain('heap goal 4.0 MiB → 64.0 MiB (×16.0), rising in 8 of 8 GC cycles');
+  });
+
+  it('thread-churn: distinct threads, and threads per thread alive at once', () => {
+    const churn = (seen: number, peakAlive: number | undefined) =>
+      report({ metrics: { ...(metricsReport({ threads: seen }).metrics as { threads: object }), threads: { seen, maxInSyscall: 0, ...(peakAlive === undefined ? {} : { peakAlive }) } } });
+    expect(fired(churn(T.churnMinThreads, T.churnMinThreads / T.churnThreadsPerPeak), 'thread-churn')).toBe(true);
+    expect(fired(churn(T.churnMinThreads - 1, 1), 'thread-churn')).toBe(false);
+    expect(fired(churn(T.churnMinThreads, T.churnMinThreads / T.churnThreadsPerPeak + 1), 'thread-churn')).toBe(false);
+    expect(fired(churn(1000, 250), 'thread-churn')).toBe(true);
+    expect(fired(churn(1000, 251), 'thread-churn')).toBe(false);
+    // Without threads alive at once (an old report) the rule cannot tell churn from growth.
+    expect(fired(churn(1000, undefined), 'thread-churn')).toBe(false);
+    // syscall-storm counts threads alive at once when the report has them: churn is not a storm.
+    expect(fired(churn(1000, 4), 'syscall-storm')).toBe(false);
+    expect(fired(churn(1000, 24), 'syscall-storm')).toBe(true);
+  });
+
+  it('threads alive at once: the most [first, last] spans open together (touching spans overlap)', () => {
+    // Three threads one after another, then two together: 2 alive at once, 5 seen.
+    expect(peakOverlap({ a: 0, b: 10, c: 20, d: 30, e: 31 }, { a: 9, b: 19, c: 29, d: 40, e: 35 })).toBe(2);
+    expect(peakOverlap({ a: 0, b: 10 }, { a: 10, b: 20 })).toBe(2);
+    expect(peakOverlap({ a: 5 }, {})).toBe(1);
+    expect(peakOverlap({}, {})).toBe(0);
   });
 
   it('overrides move the boundary; unknown or non-numeric overrides are rejected', () => {

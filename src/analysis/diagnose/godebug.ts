@@ -34,6 +34,11 @@ export interface GodebugSummary {
     maxGoroutines: number;
     /** With scheddetail=1: most goroutines in a system call (status 3) in one sample. */
     maxInSyscall: number;
+    /**
+     * With scheddetail=1: highest M id listed (−1: none). M ids count up from 0 as the runtime
+     * creates threads and are never reused, so max id + 1 is the threads created so far.
+     */
+    maxMId: number;
     /** Per-P run-queue imbalance (1 − mean/max) over samples with at least `minQueued` goroutines queued locally. */
     imbalance: { minQueued: number; loadedSamples: number; worst: number; worstSample: SchedSample | undefined; imbalancedSamples: number; threshold: number };
     lastTimeMs: number;
@@ -51,6 +56,11 @@ export interface GodebugSummary {
     assistCpuNs: number;
     heapPeakBytes: number;
     goalLastBytes: number;
+    /** The "MB goal" of the first cycle, and how often the goal changed / rose from one cycle to the next. */
+    goalFirstBytes: number;
+    goalChanges: number;
+    goalRises: number;
+    goalMaxBytes: number;
     intervalsNs: number[];
     markClockNs: number[];
   };
@@ -67,7 +77,7 @@ const MAX_KEPT = 100_000;
 const SCHED = /^SCHED (\d+)ms: gomaxprocs=(\d+) idleprocs=(\d+) threads=(\d+) spinningthreads=(\d+)(?: needspinning=\d+)? idlethreads=(\d+) runqueue=(\d+)(?: \[([\d ]*)\])?/;
 const GC = /^gc (\d+) @([\d.]+)s (\d+)%: ([\d.]+)\+([\d.]+)\+([\d.]+) ms clock, [\d.]+\+([\d.]+)\/([\d.]+)\/([\d.]+)\+[\d.]+ ms cpu, (\d+)->(\d+)->(\d+) MB, (\d+) MB goal.*?(\(forced\))?\s*$/;
 const P_LINE = /^\s+P(\d+): status=\d+ .*runqsize=(\d+)/;
-const M_LINE = /^\s+M\d+: .*lockedg=(\S+)/;
+const M_LINE = /^\s+M(\d+): .*lockedg=(\S+)/;
 const G_LINE = /^\s+G\d+: status=(\d+)/;
 /** runtime._Gsyscall */
 const G_SYSCALL = 3;
@@ -97,10 +107,11 @@ export class GodebugParser {
         maxLockedThreads: 0,
         maxGoroutines: 0,
         maxInSyscall: 0,
+        maxMId: -1,
         imbalance: { minQueued: this.minQueued, loadedSamples: 0, worst: 0, worstSample: undefined, imbalancedSamples: 0, threshold: this.threshold },
         lastTimeMs: 0,
       },
-      gc: { cycles: 0, forced: 0, firstAtSeconds: 0, lastAtSeconds: 0, cpuFraction: 0, stwMaxNs: 0, stwTotalNs: 0, markClockTotalNs: 0, assistCpuNs: 0, heapPeakBytes: 0, goalLastBytes: 0, intervalsNs: [], markClockNs: [] },
+      gc: { cycles: 0, forced: 0, firstAtSeconds: 0, lastAtSeconds: 0, cpuFraction: 0, stwMaxNs: 0, stwTotalNs: 0, markClockTotalNs: 0, assistCpuNs: 0, heapPeakBytes: 0, goalLastBytes: 0, goalFirstBytes: 0, goalChanges: 0, goalRises: 0, goalMaxBytes: 0, intervalsNs: [], markClockNs: [] },
     };
   }
 
@@ -127,7 +138,8 @@ export class GodebugParser {
       return;
     }
     if ((m = M_LINE.exec(text))) {
-      if (m[1] !== 'nil') this.lockedInSample++;
+      this.summary.sched.maxMId = Math.max(this.summary.sched.maxMId, Number(m[1]));
+      if (m[2] !== 'nil') this.lockedInSample++;
       return;
     }
     if ((m = G_LINE.exec(text))) {
@@ -152,7 +164,14 @@ export class GodebugParser {
     gc.markClockTotalNs += mark;
     gc.assistCpuNs += Number(m[7]) * 1e6;
     gc.heapPeakBytes = Math.max(gc.heapPeakBytes, Number(m[10]) * MB, Number(m[11]) * MB);
-    gc.goalLastBytes = Number(m[13]) * MB;
+    const goal = Number(m[13]) * MB;
+    if (gc.cycles === 1) gc.goalFirstBytes = goal;
+    else if (goal !== gc.goalLastBytes) {
+      gc.goalChanges++;
+      if (goal > gc.goalLastBytes) gc.goalRises++;
+    }
+    gc.goalMaxBytes = Math.max(gc.goalMaxBytes, goal);
+    gc.goalLastBytes = goal;
     if (m[14]) gc.forced++;
     if (gc.markClockNs.length < MAX_KEPT) gc.markClockNs.push(mark);
     if (this.lastGcAt >= 0 && gc.intervalsNs.length < MAX_KEPT) gc.intervalsNs.push((at - this.lastGcAt) * 1e9);
@@ -238,7 +257,7 @@ export function godebugReport(summary: GodebugSummary): AnalysisReport & { godeb
           },
         }
       : {}),
-    ...(sched.samples > 0
+    ...(sched.samples > 0 || gc.cycles > 0
       ? {
           metrics: {
             bucketNs: 0,
@@ -246,9 +265,16 @@ export function godebugReport(summary: GodebugSummary): AnalysisReport & { godeb
             heap: { firstBytes: 0, lastBytes: 0, maxBytes: gc.heapPeakBytes, growthBytesPerSecond: 0 },
             gomaxprocs: { last: sched.gomaxprocs, changes: 0 },
             goroutines: { created: 0, max: sched.maxGoroutines, maxRunnable: 0, atEnd: 0 },
-            // Goroutines in syscalls only with scheddetail (G lines with status 3).
-            threads: { seen: sched.maxThreads, maxInSyscall: sched.maxInSyscall },
+            // Goroutines in syscalls only with scheddetail (G lines with status 3). Threads alive
+            // at once are schedtrace's threads=; threads created over time only show as scheddetail's M ids.
+            threads: { seen: Math.max(sched.maxThreads, sched.maxMId + 1), maxInSyscall: sched.maxInSyscall, ...(sched.samples > 0 ? { peakAlive: sched.maxThreads } : {}) },
+            // gctrace's "MB goal" per cycle: the goal the GC set from the live heap (MB resolution).
+            ...(gc.cycles > 0 ? { heapGoal: { firstBytes: gc.goalFirstBytes, lastBytes: gc.goalLastBytes, maxBytes: gc.goalMaxBytes, changes: gc.goalChanges, rises: gc.goalRises } } : {}),
           },
+        }
+      : {}),
+    ...(sched.samples > 0
+      ? {
           // Execution capacity (wall × GOMAXPROCS) stands in for goroutine execution time: an
           // upper bound, so the assist share derived from it is a lower bound.
           goroutines: { goroutines: sched.maxGoroutines, oneThreadGoroutines: sched.maxLockedThreads, totalExecNs: durationNs * procs, groups: [], top: [] },

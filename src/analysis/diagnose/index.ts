@@ -11,6 +11,10 @@ import { oversizedTraceRule } from './oversized-trace.js';
 import { schedLatencyRule } from './sched-latency.js';
 import { syscallStormRule } from './syscall-storm.js';
 import { runqueueImbalanceRule } from './runqueue-imbalance.js';
+import { procImbalanceRule } from './proc-imbalance.js';
+import { cpuHogRule } from './cpu-hog.js';
+import { heapGrowthRule } from './heap-growth.js';
+import { threadChurnRule } from './thread-churn.js';
 import { godebugReport, parseGodebugLog } from './godebug.js';
 import { resolveThresholds, type Thresholds } from './thresholds.js';
 import { SEVERITY_RANK, type DiagnoseInput, type DiagnoseRule, type Finding } from './types.js';
@@ -23,13 +27,17 @@ export { GodebugParser, parseGodebugLog, godebugReport, type GodebugSummary, typ
 export const DIAGNOSE_RULES: readonly DiagnoseRule[] = [
   gcTailLatencyRule,
   syscallStormRule,
+  cpuHogRule,
   schedLatencyRule,
   goroutineExplosionRule,
   burstyChannelRule,
   lockedThreadsRule,
+  threadChurnRule,
+  heapGrowthRule,
   costlyAnnotationsRule,
   oversizedTraceRule,
   runqueueImbalanceRule,
+  procImbalanceRule,
 ];
 
 export interface DiagnoseOptions extends Omit<AnalyzeOptions, 'analyses'> {

@@ -11,7 +11,10 @@ export const syscallStormRule: DiagnoseRule = {
     if (!metrics) return undefined;
     const procs = Math.max(1, metrics.gomaxprocs.last);
     const threadLimit = Math.max(t.syscallMinThreads, t.syscallThreadsPerProc * procs);
-    const threads = metrics.threads.seen;
+    // Threads alive at once when the report has it: distinct threads over time also count threads
+    // that were created and destroyed one after another (thread-churn), which no syscall holds.
+    const seen = metrics.threads.seen;
+    const threads = metrics.threads.peakAlive ?? seen;
     const concurrent = metrics.threads.maxInSyscall;
     if (threads < threadLimit && concurrent < t.syscallConcurrent) return undefined;
     const profile = report.profiles?.syscall;
@@ -30,12 +33,13 @@ export const syscallStormRule: DiagnoseRule = {
       evidence: {
         summary:
           `${count(threads)} OS threads for GOMAXPROCS=${procs}` +
-          (report.godebug ? ' (schedtrace)' : '') +
+          (report.godebug ? ' (schedtrace)' : metrics.threads.peakAlive !== undefined ? ` (alive at once; ${count(seen)} seen)` : '') +
           (concurrent > 0 ? `; up to ${count(concurrent)} goroutines in system calls at once` : '') +
           (profile ? `; ${ns(profile.totalNs)} in syscalls` : '') +
           (topName ? `, top: ${topName} (${ns(top[0]!.totalNs)}, ${count(top[0]!.count)} calls)` : ''),
         measurements: [
-          { name: 'threadsSeen', value: threads, unit: 'threads', threshold: threadLimit },
+          { name: 'threadsAlive', value: threads, unit: 'threads', threshold: threadLimit },
+          { name: 'threadsSeen', value: seen, unit: 'threads' },
           { name: 'maxGoroutinesInSyscall', value: concurrent, unit: 'goroutines', threshold: t.syscallConcurrent },
           { name: 'gomaxprocs', value: procs, unit: 'Ps' },
           { name: 'syscallTotal', value: profile?.totalNs ?? 0, unit: 'ns' },

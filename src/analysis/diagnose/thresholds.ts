@@ -49,6 +49,35 @@ export interface Thresholds {
   /** runqueue-imbalance: …fires when at least this fraction of loaded samples is imbalanced (and at least 2). */
   runqueueImbalancedShare: number;
 
+  /** proc-imbalance: time a P sat idle while at least `imbalanceMinRunnable` goroutines were runnable, as a fraction of the trace, at or above this… */
+  imbalanceIdleFraction: number;
+  /**
+   * proc-imbalance: …counting only moments with at least this many goroutines runnable (a backlog,
+   * not one goroutine being handed to a waking thread). Taken as the power of two at or above it.
+   */
+  imbalanceMinRunnable: number;
+  /** proc-imbalance: only traces at least this long (a short capture is mostly start-up and wake-ups). */
+  imbalanceMinDurationNs: number;
+
+  /** cpu-hog: running slices ended by sysmon's forced preemption (≥ 10 ms without blocking or yielding) make up at least this share of P busy time… */
+  hogSliceShare: number;
+  /** cpu-hog: …run by at least this many goroutines per P (enough of them to hold every P at once)… */
+  hogGoroutinesPerProc: number;
+  /** cpu-hog: …while the others wait: scheduler latency p99 at or above this. */
+  hogSchedP99Ns: number;
+
+  /** heap-growth: the heap goal (set from the live heap after each GC) ends at least this many times its first value… */
+  heapGoalGrowth: number;
+  /** heap-growth: …having risen in at least this many GC cycles… */
+  heapGoalMinRises: number;
+  /** heap-growth: …and in at least this share of the cycles that changed it (sustained, not a sawtooth). */
+  heapGoalRisingShare: number;
+
+  /** thread-churn: at least this many distinct OS threads… */
+  churnMinThreads: number;
+  /** thread-churn: …and at least this many times the most threads alive at once (threads created and destroyed). */
+  churnThreadsPerPeak: number;
+
   /** oversized-trace: trace bytes per second of traced time at or above this… */
   traceBytesPerSecond: number;
   /** oversized-trace: the rate counts only for traces at least this large (tiny captures have fixed overhead). */
@@ -77,6 +106,17 @@ export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
   runqueueMinQueued: 32,
   runqueueImbalance: 0.6,
   runqueueImbalancedShare: 0.25,
+  imbalanceIdleFraction: 0.1,
+  imbalanceMinRunnable: 16,
+  imbalanceMinDurationNs: 50_000_000,
+  hogSliceShare: 0.5,
+  hogGoroutinesPerProc: 1,
+  hogSchedP99Ns: 10_000_000,
+  heapGoalGrowth: 2,
+  heapGoalMinRises: 4,
+  heapGoalRisingShare: 0.75,
+  churnMinThreads: 32,
+  churnThreadsPerPeak: 4,
   traceBytesPerSecond: 16 * 1024 * 1024,
   traceRateMinBytes: 1024 * 1024,
   traceMaxBytes: 512 * 1024 * 1024,
