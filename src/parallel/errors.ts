@@ -1,4 +1,5 @@
 // Typed errors of the worker pool: callers branch on the class, never on message text.
+import { InvalidOrderingError } from '../errors.js';
 
 /** Base class of every error the pool raises. */
 export class PoolError extends Error {
@@ -63,4 +64,24 @@ export class UnknownTaskError extends PoolError {
 /** Cross-generation checks at merge time failed (results out of order, gaps, mismatched version). */
 export class MergeConsistencyError extends PoolError {
   override name = 'MergeConsistencyError';
+}
+
+/** Which cross-generation check failed. */
+export type BoundaryCheck = 'goroutine-status' | 'proc-status' | 'syscall-thread' | 'clock';
+
+/**
+ * Generation N+1 does not continue where generation N ended: a goroutine or proc restated with a
+ * status other than the one it ended with (or one never seen before), a syscalling goroutine on a
+ * thread that ran another one, or a clock that went backwards. Raised at the merge of parallel
+ * decoding, before any event of the offending generation is handed out; the reasons are Go's
+ * reader's words where it has them (a sequential read fails on the same trace).
+ */
+export class GenerationBoundaryError extends InvalidOrderingError {
+  readonly check: BoundaryCheck;
+  readonly previousGeneration: bigint | undefined;
+  constructor(check: BoundaryCheck, details: { offset: number; generation: bigint; previousGeneration: bigint | undefined; reason: string }) {
+    super({ offset: details.offset, generation: details.generation, reason: details.reason });
+    this.check = check;
+    this.previousGeneration = details.previousGeneration;
+  }
 }

@@ -36,8 +36,29 @@ const END_OF_GENERATION = 0x34;
 const EV_FREQUENCY = 0x08;
 const EV_SYNC = 0x32;
 
+/** Random access to the trace bytes: a file through a small window, or a buffer. */
+interface RandomAccessBytes {
+  readonly size: number;
+  /** Bytes [offset, offset+length) if they are in the input, else fewer. length ≤ WINDOW_BYTES. */
+  view(offset: number, length: number): Promise<Uint8Array>;
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+class BufferBytes implements RandomAccessBytes {
+  constructor(private readonly bytes: Uint8Array) {}
+  get size(): number {
+    return this.bytes.length;
+  }
+  async view(offset: number, length: number): Promise<Uint8Array> {
+    return this.bytes.subarray(offset, Math.min(offset + length, this.bytes.length));
+  }
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    return this.bytes.subarray(offset, Math.min(offset + length, this.bytes.length));
+  }
+}
+
 /** Positional reads through a small window, so consecutive small batches cost one read. */
-class WindowedFile {
+class WindowedFile implements RandomAccessBytes {
   private window = new Uint8Array(WINDOW_BYTES);
   private windowStart = 0;
   private windowLength = 0;
@@ -121,7 +142,20 @@ export async function indexGenerations(path: string, options: IndexOptions = {})
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
-    const file = new WindowedFile(handle, size);
+    return await indexBytes(new WindowedFile(handle, size), options);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The same index for a trace held in memory. */
+export async function indexGenerationsInBuffer(bytes: Uint8Array, options: IndexOptions = {}): Promise<GenerationIndex> {
+  return indexBytes(new BufferBytes(bytes), options);
+}
+
+async function indexBytes(file: RandomAccessBytes, options: IndexOptions): Promise<GenerationIndex> {
+  const size = file.size;
+  {
     const version = parseHeader(await file.view(0, HEADER_BYTES));
     const generations: GenerationExtent[] = [];
     let current: GenerationExtent | null = null;
@@ -201,7 +235,5 @@ export async function indexGenerations(path: string, options: IndexOptions = {})
       close(offset);
     }
     return { formatVersion: version, fileSize: size, generations };
-  } finally {
-    await handle.close();
   }
 }

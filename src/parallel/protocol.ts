@@ -55,6 +55,17 @@ export interface WorkerContext {
 
 export type TaskHandler = (payload: unknown, context: WorkerContext) => unknown;
 
+/**
+ * A handler's result whose buffers move to the main thread instead of being copied (postMessage
+ * transfer): `return new TransferringResult(value, [buffer, ...])`. The pool resolves with `value`.
+ */
+export class TransferringResult {
+  constructor(
+    readonly value: unknown,
+    readonly transfer: ArrayBuffer[],
+  ) {}
+}
+
 /** Shape of a task module: `export const handlers = { name: (payload, ctx) => result }`. */
 export interface TaskModule {
   setup?: (context: WorkerContext) => unknown;

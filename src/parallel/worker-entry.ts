@@ -2,13 +2,13 @@
 // module (e.g. instantiate the WASM decoder) and only then report ready; then run tasks one at a time.
 import { parentPort, workerData } from 'node:worker_threads';
 import * as nativeLayer from '../native/index.js';
-import type { FromWorker, SerializedError, TaskModule, ToWorker, WorkerBootData, WorkerContext } from './protocol.js';
+import { TransferringResult, type FromWorker, type SerializedError, type TaskModule, type ToWorker, type WorkerBootData, type WorkerContext } from './protocol.js';
 
 const boot = workerData as WorkerBootData;
 const port = parentPort!;
 
-function post(message: FromWorker): void {
-  port.postMessage(message);
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
 }
 
 function serialize(error: unknown): SerializedError {
@@ -97,7 +97,8 @@ start().then(
             throw Object.assign(new Error(`no handler named ${JSON.stringify(message.name)}`), { name: 'UnknownTaskError' });
           }
           const value = await handler(message.payload, context);
-          post({ type: 'done', id: message.id, ok: true, value });
+          if (value instanceof TransferringResult) post({ type: 'done', id: message.id, ok: true, value: value.value }, value.transfer);
+          else post({ type: 'done', id: message.id, ok: true, value });
         } catch (error) {
           post({ type: 'done', id: message.id, ok: false, error: serialize(error) });
         }
