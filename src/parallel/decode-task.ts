@@ -14,31 +14,44 @@ export interface DecodeSetup {
   formatVersion: SupportedVersion;
 }
 
-export interface DecodeGenerationTask {
-  path: string;
-  /** Position of the generation in the index (0 = first in the file). */
-  position: number;
+/** Where one generation's batches are in the file (from the generation index). */
+export interface GenerationBytes {
   gen: bigint;
   offset: number;
   byteLength: number;
   batchCount: number;
-  /** The last generation also delivers the reader's closing Sync, as the sequential reader does. */
+}
+
+/**
+ * A run of consecutive generations for one worker. Consecutive generations share one decoder (it
+ * carries goroutine and proc state across the boundary), so a run pays the warm-up on `previous`
+ * once instead of once per generation.
+ */
+export interface DecodeGenerationTask {
+  path: string;
+  /** Position of the run's first generation in the index (0 = first in the file). */
+  position: number;
+  generations: GenerationBytes[];
+  /** The run ends the trace: it also delivers the reader's closing Sync, as the sequential reader does. */
   isLast: boolean;
-  /** Analyses to run over this generation (name → options), or null for counts only. */
+  /** Analyses to run over the run (name → options), or null for counts only. */
   analyses: Record<string, unknown> | null;
   /**
-   * The generation before this one (absent for the first). A worker that did not just decode it
-   * decodes it first and discards its events: the decoder then holds what the sequential reader
-   * holds at this generation's start (goroutine, proc and thread states, the last timestamp), so
-   * this generation's events come out exactly as the sequential reader's, not as a first
-   * generation's (from-states Undetermined, timestamps not clamped to the previous generation).
+   * The generation before the run (absent when it starts the trace). A worker that did not just
+   * decode it decodes it first and discards its events: the decoder then holds what the sequential
+   * reader holds at the run's start (goroutine, proc and thread states, the last timestamp), so the
+   * run's events come out exactly as the sequential reader's, not as a first generation's
+   * (from-states Undetermined, timestamps not clamped to the previous generation).
    */
-  previous?: { gen: bigint; offset: number; byteLength: number; batchCount: number };
+  previous?: GenerationBytes;
 }
 
 export interface GenerationResult {
+  /** Position of the run's first generation, and how many generations the run had. */
   position: number;
-  gen: bigint;
+  count: number;
+  /** Generation numbers of the run, as decoded. */
+  gens: bigint[];
   events: number;
   /** Events per wire type (index = wire type byte). */
   byWireType: number[];
@@ -72,17 +85,12 @@ export async function setup(context: WorkerContext): Promise<void> {
 }
 
 /** Reads a generation's batches into the worker's scratch buffer (Go 1.26's end marker dropped). */
-async function readGeneration(
-  handle: FileHandle,
-  context: WorkerContext,
-  extent: { path: string; gen: bigint; offset: number; byteLength: number },
-  version: SupportedVersion,
-): Promise<Uint8Array> {
+async function readGeneration(handle: FileHandle, context: WorkerContext, path: string, extent: GenerationBytes, version: SupportedVersion): Promise<Uint8Array> {
   const buffer = context.ensureScratch(extent.byteLength);
   let filled = 0;
   while (filled < extent.byteLength) {
     const { bytesRead } = await handle.read(buffer, filled, extent.byteLength - filled, extent.offset + filled);
-    if (bytesRead === 0) throw new RangeError(`file ended at ${extent.offset + filled} inside generation ${extent.gen}; was it changed since indexing?`);
+    if (bytesRead === 0) throw new RangeError(`file ended at ${extent.offset + filled} inside generation ${extent.gen}; was ${path} changed since indexing?`);
     filled += bytesRead;
   }
   // The index counts Go 1.26's end-of-generation byte; the decoder takes the batches only.
@@ -103,16 +111,11 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
     context.state.set('decoder', decoder);
     context.state.set('lastPosition', -1);
     if (task.previous !== undefined) {
-      const previous = { ...task.previous, path: task.path };
-      const bytes = await readGeneration(handle, context, previous, version);
-      decoder.load({ gen: previous.gen, fileOffset: previous.offset, parts: [bytes], byteLength: bytes.length, batchCount: previous.batchCount });
+      const bytes = await readGeneration(handle, context, task.path, task.previous, version);
+      decoder.load({ gen: task.previous.gen, fileOffset: task.previous.offset, parts: [bytes], byteLength: bytes.length, batchCount: task.previous.batchCount });
       while (decoder.next() !== null);
     }
   }
-  // Sync.N counts from the start of the trace, whichever generations this decoder has seen.
-  decoder.setSyncCount(task.position);
-  context.state.set('lastPosition', task.position);
-  const bytes = await readGeneration(handle, context, task, version);
   const byWireType = new Array<number>(256).fill(0);
   const byKind = new Array<number>(256).fill(0);
   let events = 0;
@@ -132,12 +135,23 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
     }
     if (pass) pass.consume(view.bind(batch));
   };
-  decoder.load({ gen: task.gen, fileOffset: task.offset, parts: [bytes], byteLength: bytes.length, batchCount: task.batchCount });
-  for (let batch = decoder.next(); batch !== null; batch = decoder.next()) consume(batch);
+  const gens: bigint[] = [];
+  for (let k = 0; k < task.generations.length; k++) {
+    const extent = task.generations[k]!;
+    // Sync.N counts from the start of the trace, whichever generations this decoder has seen.
+    decoder.setSyncCount(task.position + k);
+    context.state.set('lastPosition', -1);
+    const bytes = await readGeneration(handle, context, task.path, extent, version);
+    decoder.load({ gen: extent.gen, fileOffset: extent.offset, parts: [bytes], byteLength: bytes.length, batchCount: extent.batchCount });
+    for (let batch = decoder.next(); batch !== null; batch = decoder.next()) consume(batch);
+    context.state.set('lastPosition', task.position + k);
+    gens.push(extent.gen);
+  }
   if (task.isLast) consume(decoder.bareSync());
   const result: GenerationResult = {
     position: task.position,
-    gen: task.gen,
+    count: task.generations.length,
+    gens,
     events,
     byWireType,
     byKind,

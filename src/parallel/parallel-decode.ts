@@ -5,9 +5,9 @@ import { GenerationTooLargeError, TraceAbortedError } from '../errors.js';
 import { DEFAULT_MAX_GENERATION_BYTES } from '../format/framer.js';
 import type { SupportedVersion } from '../format/header.js';
 import { analysisDefinitions } from './analysis-table.js';
-import type { DecodeGenerationTask, DecodeSetup, GenerationResult } from './decode-task.js';
+import type { DecodeGenerationTask, DecodeSetup, GenerationBytes, GenerationResult } from './decode-task.js';
 import { MergeConsistencyError } from './errors.js';
-import { indexGenerations } from './generation-index.js';
+import { indexGenerations, type GenerationExtent } from './generation-index.js';
 import type { PlacementPolicy } from './placement.js';
 import { WorkerPool, type PoolMetrics } from './pool.js';
 import type { WorkerReadyInfo } from './protocol.js';
@@ -34,6 +34,12 @@ export interface ParallelDecodeOptions {
   setupData?: Record<string, unknown>;
   /** Largest generation accepted, as openTrace's option (default DEFAULT_MAX_GENERATION_BYTES). */
   maxGenerationBytes?: number;
+  /**
+   * Consecutive generations per task (default: enough tasks for about four per worker, at most 16
+   * generations each). A task decodes the generation before its run first to warm its decoder up,
+   * so longer runs waste less; shorter runs balance the load better.
+   */
+  generationsPerTask?: number;
   /** Called each time the next generation in order has been merged (for progress reporting). */
   onMerged?: (progress: { generations: number; bytesMerged: number; totalBytes: number }) => void;
 }
@@ -59,6 +65,10 @@ function defaultModules(): ParallelModules {
     throw new TypeError('parallel decoding from TypeScript sources needs options.modules pointing at compiled worker files (npm run build:ts → dist/parallel/)');
   }
   return { workerEntry: new URL('./worker-entry.js', import.meta.url), decodeTask: new URL('./decode-task.js', import.meta.url) };
+}
+
+function defaultGenerationsPerTask(generations: number, workers: number): number {
+  return Math.max(1, Math.min(16, Math.floor(generations / (workers * 4))));
 }
 
 function nonZero(counts: number[]): Record<number, number> {
@@ -119,19 +129,22 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
   const waiting = new Map<number, GenerationResult>();
   const extents = index.generations;
 
-  // Merging happens as soon as the next generation in order is in, so at most the queue plus the
-  // tasks in flight wait here, never the whole trace.
+  // Merging happens as soon as the next run in order is in, so at most the queue plus the runs in
+  // flight wait here, never the whole trace.
   const mergeReady = () => {
     for (let result = waiting.get(nextToMerge); result !== undefined; result = waiting.get(nextToMerge)) {
       waiting.delete(nextToMerge);
-      const extent = extents[nextToMerge]!;
-      if (result.gen !== extent.gen) {
-        throw new MergeConsistencyError(`generation at position ${nextToMerge} came back as ${result.gen}, the index says ${extent.gen}`);
+      for (let k = 0; k < result.count; k++) {
+        const position = nextToMerge + k;
+        const extent = extents[position]!;
+        if (result.gens[k] !== extent.gen) {
+          throw new MergeConsistencyError(`generation at position ${position} came back as ${result.gens[k]}, the index says ${extent.gen}`);
+        }
+        if (position > 0 && extent.gen <= extents[position - 1]!.gen) {
+          throw new MergeConsistencyError(`generation ${extent.gen} does not follow ${extents[position - 1]!.gen}`);
+        }
       }
-      if (nextToMerge > 0 && extent.gen <= extents[nextToMerge - 1]!.gen) {
-        throw new MergeConsistencyError(`generation ${extent.gen} does not follow ${extents[nextToMerge - 1]!.gen}`);
-      }
-      if (result.byKind[1] === 0) throw new MergeConsistencyError(`generation ${extent.gen} decoded without its Sync event`);
+      if (result.byKind[1]! < result.count) throw new MergeConsistencyError(`generations ${result.gens.join(', ')} decoded with ${result.byKind[1]} Sync events`);
       for (let i = 0; i < 256; i++) {
         byWireType[i]! += result.byWireType[i]!;
         byKind[i]! += result.byKind[i]!;
@@ -140,32 +153,33 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
       firstTimeNs ??= result.firstTimeNs;
       if (result.lastTimeNs !== null) lastTimeNs = result.lastTimeNs;
       if (definitions && result.partials) merged = merged === null ? result.partials : mergePartials(definitions, merged, result.partials);
-      nextToMerge++;
-      bytesMerged = extent.offset + extent.byteLength;
-      options.onMerged?.({ generations: nextToMerge, bytesMerged, totalBytes: index.fileSize });
+      for (let k = 0; k < result.count; k++) {
+        const extent = extents[nextToMerge]!;
+        nextToMerge++;
+        bytesMerged = extent.offset + extent.byteLength;
+        options.onMerged?.({ generations: nextToMerge, bytesMerged, totalBytes: index.fileSize });
+      }
     }
   };
+
+  const bytesOf = (extent: GenerationExtent): GenerationBytes => ({ gen: extent.gen, offset: extent.offset, byteLength: extent.byteLength, batchCount: extent.batchCount });
+  const perTask = options.generationsPerTask ?? defaultGenerationsPerTask(extents.length, pool.placement.length);
+  if (!Number.isInteger(perTask) || perTask < 1) throw new RangeError(`generationsPerTask must be a positive integer, got ${perTask}`);
 
   try {
     const pending: Promise<void>[] = [];
     let failure: unknown = null;
-    for (let position = 0; position < extents.length && failure === null; position++) {
-      const extent = extents[position]!;
+    for (let position = 0; position < extents.length && failure === null; position += perTask) {
       await pool.whenQueueHasSpace(signal);
+      const run = extents.slice(position, position + perTask);
       const task: DecodeGenerationTask = {
         path,
         position,
-        gen: extent.gen,
-        offset: extent.offset,
-        byteLength: extent.byteLength,
-        batchCount: extent.batchCount,
-        isLast: position === extents.length - 1,
+        generations: run.map(bytesOf),
+        isLast: position + run.length === extents.length,
         analyses: options.analyses ?? null,
       };
-      if (position > 0) {
-        const before = extents[position - 1]!;
-        task.previous = { gen: before.gen, offset: before.offset, byteLength: before.byteLength, batchCount: before.batchCount };
-      }
+      if (position > 0) task.previous = bytesOf(extents[position - 1]!);
       pending.push(
         pool.trySubmit<GenerationResult>('decodeGeneration', task, signal ? { signal } : {}).then(
           (result) => {

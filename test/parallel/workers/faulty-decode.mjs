@@ -11,7 +11,7 @@ export const handlers = {
   async decodeGeneration(payload, context) {
     const { faultPosition, faultKind, faultTimes = 1 } = context.setupData;
     const faults = new Int32Array(context.setupData.faults);
-    if (payload.position === faultPosition && Atomics.add(faults, 0, 1) < faultTimes) {
+    if (faultPosition >= payload.position && faultPosition < payload.position + payload.generations.length && Atomics.add(faults, 0, 1) < faultTimes) {
       if (faultKind === 'exit') process.exit(5);
       if (faultKind === 'throw') {
         setImmediate(() => {
