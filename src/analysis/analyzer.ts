@@ -23,6 +23,13 @@ export interface CreateContext {
 
 export interface AnalysisDefinition<O, P, R> {
   readonly name: string;
+  /**
+   * True when a partial that begins mid-trace cannot be interpreted alone and carries its events
+   * to be replayed at merge time (the analysis depends on state it cannot see restated, such as
+   * how many goroutines were running). The parallel path runs such analyses in one sequential
+   * pass beside the pool instead of shipping those recordings.
+   */
+  readonly replaysMidTraceParts?: boolean;
   create(options: O, context: CreateContext): AnalyzerInstance<P>;
   /** Combines two partials, `b` covering the events right after `a`'s. */
   merge(a: P, b: P, options: O): P;

@@ -21,6 +21,7 @@ export function deferredAnalysis<O, S, R>(
 ): AnalysisDefinition<O, DeferredPartial<S>, R> {
   return {
     name,
+    replaysMidTraceParts: true,
     create(options, context): AnalyzerInstance<DeferredPartial<S>> {
       if (context.atTraceStart) {
         const analyzer = make(options);

@@ -830,6 +830,7 @@ function finishSeries(p: { flags: number; windows: number[]; series: MmuSeriesPa
 
 export const mmuAnalysis: AnalysisDefinition<MmuOptions, MmuPartial, MmuReport> = {
   name: 'mmu',
+  replaysMidTraceParts: true,
   create(options, context) {
     return new MmuAnalyzer(options, context.atTraceStart);
   },

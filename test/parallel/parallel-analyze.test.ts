@@ -20,7 +20,7 @@ describe('analyze({ workers })', () => {
       workerModules: parallelModules(),
       onProgress: (p) => progress.push(p.bytesRead),
     });
-    expect(parallel.execution).toMatchObject({ mode: 'parallel', workers: 2, placement: 'compact', requestedWorkers: 2 });
+    expect(parallel.execution).toMatchObject({ mode: 'parallel', workers: 2, placement: 'compact', requestedWorkers: 2, besidePool: ['mmu', 'metrics', 'procs'] });
     const { execution: _a, ...parallelRest } = parallel;
     const { execution: _b, ...sequentialRest } = sequential;
     expect(parallelRest).toEqual(sequentialRest);
@@ -28,6 +28,22 @@ describe('analyze({ workers })', () => {
     // Progress once per merged generation, ending at the file size.
     expect(progress.length).toBe(sequential.trace.generations);
     expect(progress.at(-1)).toBe(sequential.trace.bytesRead);
+  });
+
+  it('runs analyses whose partials replay their events in one pass, and says so', async () => {
+    const report = await analyze(multiGeneration, { workers: 2, analyses: ['mmu', 'procs'], workerModules: parallelModules() });
+    expect(report.execution).toMatchObject({ mode: 'sequential', requestedWorkers: 2 });
+    expect(report.execution.mode === 'sequential' && report.execution.reason).toMatch(/mmu, procs run in one pass/);
+    expect(report.mmu).toEqual((await analyze(multiGeneration, { analyses: ['mmu'] })).mmu);
+  });
+
+  it('takes runs of any length: one generation per task equals the default runs', async () => {
+    const { decodeGenerationsInParallel } = await import('../../src/parallel/parallel-decode.js');
+    const analyses = { goroutines: {}, gc: {}, profiles: {} };
+    const single = await decodeGenerationsInParallel(multiGeneration, { workers: 2, modules: parallelModules(), analyses, generationsPerTask: 1 });
+    const runs = await decodeGenerationsInParallel(multiGeneration, { workers: 2, modules: parallelModules(), analyses, generationsPerTask: 5 });
+    expect(runs.reports).toEqual(single.reports);
+    expect(runs.events).toBe(single.events);
   });
 
   it('reads bytes sequentially and says so', async () => {
