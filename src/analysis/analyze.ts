@@ -169,10 +169,10 @@ export async function analyze(source: import('../trace.js').TraceSource, options
 }
 
 /**
- * Analyses whose mid-trace partials merge by aggregate run on the pool, generation runs per
- * worker; those that would have to ship and replay their events (`replaysMidTraceParts`: mmu,
- * metrics, procs) run at the same time in one sequential pass on this thread, which costs less
- * than shipping them (measured on a 200 MB trace: metrics alone took 87 s as replayed recordings
+ * Analyses whose mid-trace partials merge by aggregate, or that resume from a warmed-up state, run
+ * on the pool, generation runs per worker; any that would have to ship and replay their events
+ * (`replaysMidTraceParts` without `resumes`) run at the same time in one sequential pass on this
+ * thread, which costs less than shipping them (measured on a 200 MB trace: metrics alone took 87 s as replayed recordings
  * against 9 s in one pass).
  */
 /** Batches between turns of the event loop in a pass running beside the pool (a few ms of work). */
@@ -180,8 +180,10 @@ const YIELD_EVERY_BATCHES = 4;
 
 async function analyzeOnPool(path: string, options: AnalyzeOptions, workers: number): Promise<AnalysisReport> {
   const names = options.analyses ?? ANALYSIS_NAMES;
-  const pooled = names.filter((name) => ANALYSIS_DEFINITIONS[name]?.replaysMidTraceParts !== true);
-  const beside = names.filter((name) => ANALYSIS_DEFINITIONS[name]?.replaysMidTraceParts === true);
+  // Replaying analyses that resume run on the pool too: workers warm their state up instead.
+  const onePassOnly = (name: AnalysisName) => ANALYSIS_DEFINITIONS[name]?.replaysMidTraceParts === true && ANALYSIS_DEFINITIONS[name]?.resumes !== true;
+  const pooled = names.filter((name) => !onePassOnly(name));
+  const beside = names.filter(onePassOnly);
   if (pooled.length === 0) {
     const report = await analyzeSequentially(path, options);
     report.execution = { ...report.execution, reason: `${beside.join(', ')} run in one pass (their partials cannot start mid-trace)` } as AnalysisExecution;

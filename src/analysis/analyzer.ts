@@ -8,6 +8,15 @@ export interface AnalyzerInstance<P> {
   consume(view: EventView): void;
   /** The partial result so far (a deep copy: later events do not change it). */
   partial(): P;
+  /**
+   * Analyses that resume (`AnalysisDefinition.resumes`): forget the results accumulated so far but
+   * keep the state the events so far built (goroutine states, GC phase, gauges, open intervals).
+   * The next `partial()` covers only the events consumed after this call, and `merge(a, that)`
+   * with `a` covering the events before it equals one partial over both. A worker uses it to
+   * start a part mid-trace with the true state: it consumes the generation before its run as a
+   * warm-up (every live goroutine and P is restated in each generation), then calls this.
+   */
+  beginPart?(): void;
 }
 
 export interface CreateContext {
@@ -30,6 +39,12 @@ export interface AnalysisDefinition<O, P, R> {
    * pass beside the pool instead of shipping those recordings.
    */
   readonly replaysMidTraceParts?: boolean;
+  /**
+   * The instance implements `beginPart()`, and `merge(a, b)` accepts a `b` made that way (a
+   * "resumed" partial). Parallel analysis then runs it on the pool with warmed-up state instead
+   * of replaying recorded events.
+   */
+  readonly resumes?: boolean;
   create(options: O, context: CreateContext): AnalyzerInstance<P>;
   /** Combines two partials, `b` covering the events right after `a`'s. */
   merge(a: P, b: P, options: O): P;

@@ -10,7 +10,19 @@ export interface StatefulAnalyzer<S> {
   state(): S;
 }
 
-export type DeferredPartial<S> = { state: S; recorded: null } | { state: null; recorded: RecordedEvents };
+/**
+ * `resumed`: the state of a part begun with beginPart() (its results cover only that part, its
+ * state is the true state); `recorded`: the events of a part that began mid-trace without it.
+ */
+export type DeferredPartial<S> = { state: S; recorded: null; resumed?: boolean } | { state: null; recorded: RecordedEvents; resumed?: undefined };
+
+/** How an analyzer's state splits into what a part accumulates and what it carries on. */
+export interface Resumption<S, O> {
+  /** The state with every accumulated result cleared and the carried state (counts, gauges, open intervals) kept. */
+  reset(state: S): S;
+  /** `a` followed by the resumed part `b`: results combined, carried state from `b`. */
+  combine(a: S, b: S, options: O): S;
+}
 
 /** Builds an AnalysisDefinition from a resolvable analyzer. `wanted(kind)` picks what to record. */
 export function deferredAnalysis<O, S, R>(
@@ -18,17 +30,27 @@ export function deferredAnalysis<O, S, R>(
   make: (options: O, state?: S) => StatefulAnalyzer<S>,
   wanted: (kind: number) => boolean,
   report: (state: S, options: O) => R,
+  resumption?: Resumption<S, O>,
 ): AnalysisDefinition<O, DeferredPartial<S>, R> {
   return {
     name,
     replaysMidTraceParts: true,
+    ...(resumption ? { resumes: true } : {}),
     create(options, context): AnalyzerInstance<DeferredPartial<S>> {
       if (context.atTraceStart) {
-        const analyzer = make(options);
-        return {
+        let analyzer = make(options);
+        let resumed = false;
+        const instance: AnalyzerInstance<DeferredPartial<S>> = {
           consume: (view) => analyzer.consume(view),
-          partial: () => ({ state: structuredClone(analyzer.state()), recorded: null }),
+          partial: () => ({ state: structuredClone(analyzer.state()), recorded: null, ...(resumed ? { resumed } : {}) }),
         };
+        if (resumption) {
+          instance.beginPart = () => {
+            analyzer = make(options, resumption.reset(structuredClone(analyzer.state())));
+            resumed = true;
+          };
+        }
+        return instance;
       }
       const recorded = emptyRecording();
       return {
@@ -39,16 +61,20 @@ export function deferredAnalysis<O, S, R>(
       };
     },
     merge(a, b, options) {
+      if (a.state !== null && b.state !== null && b.resumed === true && resumption) {
+        const combined = resumption.combine(structuredClone(a.state), b.state, options);
+        return { state: structuredClone(combined), recorded: null, ...(a.resumed ? { resumed: true } : {}) };
+      }
       if (a.state !== null && b.recorded !== null) {
         const analyzer = make(options, structuredClone(a.state));
         analyzer.consume(recordedView(b.recorded));
-        return { state: structuredClone(analyzer.state()), recorded: null };
+        return { state: structuredClone(analyzer.state()), recorded: null, ...(a.resumed ? { resumed: true } : {}) };
       }
       if (a.recorded !== null && b.recorded !== null) return { state: null, recorded: concatRecordings(a.recorded, b.recorded) };
       throw new Error(`${name}: partials merge in trace order (the earlier part first)`);
     },
     finish(partial, options) {
-      if (partial.state === null) throw new Error(`${name}: a partial that began mid-trace cannot be finished on its own`);
+      if (partial.state === null || partial.resumed === true) throw new Error(`${name}: a partial that began mid-trace cannot be finished on its own`);
       return report(partial.state, options);
     },
   };

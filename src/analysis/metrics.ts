@@ -4,7 +4,7 @@
 import type { EventView } from './events.js';
 import { GoState, Kind, ResourceKind } from './events.js';
 import { deferredAnalysis, type StatefulAnalyzer } from './deferred.js';
-import { bucketAt, emptyTimeline, orderedBuckets, type Timeline } from './timeline.js';
+import { bucketAt, emptyTimeline, mergeTimelines, orderedBuckets, type Timeline } from './timeline.js';
 
 export interface MetricsOptions {
   /** Maximum number of points in each series (default 512). */
@@ -20,7 +20,12 @@ interface MetricBucket {
   runnableMax: number;
   runningMax: number;
   inSyscallMax: number;
+  /** The bucket saw events while a resumed part did not know the heap yet (heapAllocMax lacks it). */
+  allocUnknown?: boolean;
 }
+
+/** Bucket value of a gauge a resumed part does not know yet (filled in at merge). */
+const UNKNOWN = -1;
 
 export interface MetricsState {
   timeline: Timeline<MetricBucket>;
@@ -55,6 +60,20 @@ export interface MetricsState {
   goalMax: number;
   /** Sum of the rises of the heap-in-use counter (bytes allocated, at span granularity). */
   heapRisesBytes: number;
+  /** A heap-in-use value was seen (so `heapAlloc` is the true value, not a placeholder 0). */
+  heapAllocSeen: boolean;
+  /**
+   * A part begun with beginPart() before any heap (goal) value was seen: the runtime does not
+   * restate them every generation, so a worker warmed up on one generation may not know them.
+   * Until it sees one, its buckets hold UNKNOWN and merge() fills in the preceding part's value.
+   */
+  allocUnknown: boolean;
+  goalUnknown: boolean;
+  allocUnknownAtStart: boolean;
+  goalUnknownAtStart: boolean;
+  /** First value seen while unknown (0: none), for rises and changes across the cut. */
+  firstAllocInPart: number;
+  firstGoalInPart: number;
 }
 
 export interface MetricsPoint {
@@ -99,9 +118,9 @@ const PROCS = '/sched/gomaxprocs:threads';
 
 function newBucket(s: MetricsState): MetricBucket {
   return {
-    heapAlloc: s.heapAlloc,
-    heapAllocMax: s.heapAlloc,
-    heapGoal: s.heapGoal,
+    heapAlloc: s.allocUnknown ? UNKNOWN : s.heapAlloc,
+    heapAllocMax: s.allocUnknown ? 0 : s.heapAlloc,
+    heapGoal: s.goalUnknown ? UNKNOWN : s.heapGoal,
     gomaxprocs: s.gomaxprocs,
     goroutinesMax: s.goroutines,
     runnableMax: s.runnable,
@@ -120,6 +139,7 @@ function combine(a: MetricBucket, b: MetricBucket): MetricBucket {
     runnableMax: Math.max(a.runnableMax, b.runnableMax),
     runningMax: Math.max(a.runningMax, b.runningMax),
     inSyscallMax: Math.max(a.inSyscallMax, b.inSyscallMax),
+    ...(a.allocUnknown || b.allocUnknown ? { allocUnknown: true } : {}),
   };
 }
 
@@ -152,6 +172,13 @@ function initialState(): MetricsState {
     goalRises: 0,
     goalMax: 0,
     heapRisesBytes: 0,
+    heapAllocSeen: false,
+    allocUnknown: false,
+    goalUnknown: false,
+    allocUnknownAtStart: false,
+    goalUnknownAtStart: false,
+    firstAllocInPart: 0,
+    firstGoalInPart: 0,
   };
 }
 
@@ -218,10 +245,19 @@ class MetricsAnalyzer implements StatefulAnalyzer<MetricsState> {
         const name = view.metricName(i);
         const value = view.metricValue(i);
         if (name === HEAP) {
+          if (s.allocUnknown) {
+            s.allocUnknown = false;
+            s.firstAllocInPart = value;
+          }
+          s.heapAllocSeen = true;
           if (value > s.heapAlloc && s.heapAlloc > 0) s.heapRisesBytes += value - s.heapAlloc;
           s.heapAlloc = value;
           if (value > s.heapAllocMax) s.heapAllocMax = value;
         } else if (name === GOAL) {
+          if (s.goalUnknown) {
+            s.goalUnknown = false;
+            s.firstGoalInPart = value;
+          }
           if (s.goalFirst === 0) s.goalFirst = value;
           else if (value !== s.heapGoal) {
             s.goalChanges++;
@@ -256,9 +292,14 @@ class MetricsAnalyzer implements StatefulAnalyzer<MetricsState> {
         this.bucketWidth = s.timeline.widthNs;
         this.bucketKey = Math.floor(t / this.bucketWidth);
       }
-      b.heapAlloc = s.heapAlloc;
-      if (s.heapAlloc > b.heapAllocMax) b.heapAllocMax = s.heapAlloc;
-      b.heapGoal = s.heapGoal;
+      if (s.allocUnknown) {
+        b.heapAlloc = UNKNOWN;
+        b.allocUnknown = true;
+      } else {
+        b.heapAlloc = s.heapAlloc;
+        if (s.heapAlloc > b.heapAllocMax) b.heapAllocMax = s.heapAlloc;
+      }
+      b.heapGoal = s.goalUnknown ? UNKNOWN : s.heapGoal;
       b.gomaxprocs = s.gomaxprocs;
       if (s.goroutines > b.goroutinesMax) b.goroutinesMax = s.goroutines;
       if (s.runnable > b.runnableMax) b.runnableMax = s.runnable;
@@ -280,6 +321,99 @@ function wanted(kind: number): boolean {
 function closedThreadLast(s: MetricsState): Record<string, number> {
   if (s.currentThread < 0) return s.threadLast;
   return { ...s.threadLast, [s.currentThread]: s.currentThreadTime };
+}
+
+/** What a part accumulates is cleared; counts, gauges and the current thread carry on. */
+function resetMetrics(s: MetricsState): MetricsState {
+  // Assigned onto a fresh literal: the analyzer reads this object per event, and a clone or a
+  // spread has another hidden class (measured: per-event code 3x slower on workers).
+  return Object.assign(initialState(), s, {
+    timeline: emptyTimeline(),
+    heapAllocMax: 0,
+    gomaxprocsChanges: 0,
+    maxGoroutines: 0,
+    maxRunnable: 0,
+    maxInSyscall: 0,
+    goroutinesCreated: 0,
+    threads: {},
+    firstTime: 0,
+    syncs: 0,
+    threadFirst: {},
+    threadLast: {},
+    // goalFirst is kept: it also says "a goal was seen", so the part's first goal counts as a change.
+    goalChanges: 0,
+    goalRises: 0,
+    goalMax: 0,
+    heapRisesBytes: 0,
+    allocUnknown: !s.heapAllocSeen,
+    goalUnknown: s.goalFirst === 0,
+    allocUnknownAtStart: !s.heapAllocSeen,
+    goalUnknownAtStart: s.goalFirst === 0,
+    firstAllocInPart: 0,
+    firstGoalInPart: 0,
+  });
+}
+
+/** Fills in what resumed part `b` could not know at its start from the part before it, `a`. */
+function settleUnknownGauges(a: MetricsState, b: MetricsState): MetricsState {
+  const out = structuredClone(b);
+  for (const bucket of Object.values(out.timeline.buckets)) {
+    if (bucket.heapAlloc === UNKNOWN) bucket.heapAlloc = a.heapAlloc;
+    if (bucket.allocUnknown) {
+      bucket.heapAllocMax = Math.max(bucket.heapAllocMax, a.heapAlloc);
+      delete bucket.allocUnknown;
+    }
+    if (bucket.heapGoal === UNKNOWN) bucket.heapGoal = a.heapGoal;
+  }
+  if (b.allocUnknownAtStart) {
+    if (b.firstAllocInPart > a.heapAlloc && a.heapAlloc > 0) out.heapRisesBytes += b.firstAllocInPart - a.heapAlloc;
+    if (b.allocUnknown) out.heapAlloc = a.heapAlloc;
+  }
+  if (b.goalUnknownAtStart) {
+    if (b.firstGoalInPart !== 0 && a.goalFirst !== 0 && b.firstGoalInPart !== a.heapGoal) {
+      out.goalChanges++;
+      if (b.firstGoalInPart > a.heapGoal) out.goalRises++;
+    }
+    if (b.goalUnknown) out.heapGoal = a.heapGoal;
+  }
+  return out;
+}
+
+function combineMetrics(a: MetricsState, resumed: MetricsState, maxPoints: number): MetricsState {
+  const b = settleUnknownGauges(a, resumed);
+  const threadFirst = { ...a.threadFirst };
+  for (const [id, t] of Object.entries(b.threadFirst)) threadFirst[id] = Math.min(threadFirst[id] ?? t, t);
+  const threadLast = { ...a.threadLast };
+  for (const [id, t] of Object.entries(b.threadLast)) threadLast[id] = Math.max(threadLast[id] ?? t, t);
+  return {
+    ...b,
+    timeline: mergeTimelines(a.timeline, b.timeline, combine, maxPoints),
+    heapAllocMax: Math.max(a.heapAllocMax, b.heapAllocMax),
+    gomaxprocsChanges: a.gomaxprocsChanges + b.gomaxprocsChanges,
+    maxGoroutines: Math.max(a.maxGoroutines, b.maxGoroutines),
+    maxRunnable: Math.max(a.maxRunnable, b.maxRunnable),
+    maxInSyscall: Math.max(a.maxInSyscall, b.maxInSyscall),
+    goroutinesCreated: a.goroutinesCreated + b.goroutinesCreated,
+    threads: { ...a.threads, ...b.threads },
+    firstTime: a.firstTime !== 0 ? a.firstTime : b.firstTime,
+    lastTime: b.lastTime !== 0 ? b.lastTime : a.lastTime,
+    syncs: a.syncs + b.syncs,
+    threadFirst,
+    threadLast,
+    goalFirst: a.goalFirst !== 0 ? a.goalFirst : b.goalFirst,
+    goalChanges: a.goalChanges + b.goalChanges,
+    goalRises: a.goalRises + b.goalRises,
+    goalMax: Math.max(a.goalMax, b.goalMax),
+    heapRisesBytes: a.heapRisesBytes + b.heapRisesBytes,
+    heapAllocSeen: a.heapAllocSeen || b.heapAllocSeen,
+    // The merged part starts where `a` starts: it knows what `a` knew there.
+    allocUnknown: a.allocUnknown && b.allocUnknown,
+    goalUnknown: a.goalUnknown && b.goalUnknown,
+    allocUnknownAtStart: a.allocUnknownAtStart,
+    goalUnknownAtStart: a.goalUnknownAtStart,
+    firstAllocInPart: a.firstAllocInPart,
+    firstGoalInPart: a.firstGoalInPart,
+  };
 }
 
 export const metricsAnalysis = deferredAnalysis<MetricsOptions, MetricsState, MetricsReport>(
@@ -318,4 +452,5 @@ export const metricsAnalysis = deferredAnalysis<MetricsOptions, MetricsState, Me
       allocBytesPerSecond: s.lastTime > s.firstTime ? s.heapRisesBytes / ((s.lastTime - s.firstTime) / 1e9) : 0,
     };
   },
+  { reset: resetMetrics, combine: (a, b, options) => combineMetrics(a, b, options.maxPoints ?? 512) },
 );

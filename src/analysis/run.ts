@@ -10,6 +10,8 @@ export type AnyDefinition = AnalysisDefinition<any, any, any>;
 export interface Pass {
   consume(view: EventView): void;
   partials(): Record<string, unknown>;
+  /** Starts a new part on the same instances (analyses that resume only; see AnalyzerInstance.beginPart). */
+  beginPart(): void;
 }
 
 /** Starts one pass over a contiguous run of events for the given analyses. */
@@ -25,6 +27,12 @@ export function startPass(definitions: Record<string, { definition: AnyDefinitio
     },
     partials() {
       return Object.fromEntries(instances.map(([name, instance]) => [name, instance.partial()]));
+    },
+    beginPart() {
+      for (const [name, instance] of instances) {
+        if (instance.beginPart === undefined) throw new TypeError(`analysis ${name} cannot begin a part on the same instance (it does not resume)`);
+        instance.beginPart();
+      }
     },
   };
 }

@@ -56,3 +56,24 @@ export function orderedBuckets<B>(tl: Timeline<B>): { startNs: number; bucket: B
     .sort((x, y) => x - y)
     .map((k) => ({ startNs: k * tl.widthNs, bucket: tl.buckets[String(k)]! }));
 }
+
+/**
+ * Two adjacent parts' timelines as one pass over both would have built them: a pass ends at the
+ * narrowest width (widths only double) that holds every occupied bucket within maxBuckets, and
+ * bucket contents combine associatively, so coarsening both to the wider width, combining shared
+ * buckets and coarsening again while over the limit gives that same timeline.
+ */
+export function mergeTimelines<B>(a: Timeline<B>, b: Timeline<B>, combineBuckets: (earlier: B, later: B) => B, maxBuckets: number): Timeline<B> {
+  const width = Math.max(a.widthNs, b.widthNs);
+  const left = structuredClone(a);
+  const right = structuredClone(b);
+  coarsen(left, width, combineBuckets);
+  coarsen(right, width, combineBuckets);
+  for (const [key, bucket] of Object.entries(right.buckets)) {
+    const existing = left.buckets[key];
+    left.buckets[key] = existing === undefined ? bucket : combineBuckets(existing, bucket);
+  }
+  left.count = Object.keys(left.buckets).length;
+  while (left.count > maxBuckets) coarsen(left, left.widthNs * 2, combineBuckets);
+  return left;
+}

@@ -3,7 +3,7 @@
 // WASM decoder, and returns event counts and (optionally) the analyses' partials for that generation.
 import { open, type FileHandle } from 'node:fs/promises';
 import { BatchView } from '../analysis/columns.js';
-import { startPass } from '../analysis/run.js';
+import { startPass, type Pass } from '../analysis/run.js';
 import { GenerationDecoder } from '../decoder/index.js';
 import type { SupportedVersion } from '../format/header.js';
 import type { EventBatch } from '../model/index.js';
@@ -98,6 +98,15 @@ async function readGeneration(handle: FileHandle, context: WorkerContext, path: 
   return buffer.subarray(0, length);
 }
 
+type Definitions = ReturnType<typeof analysisDefinitions>;
+
+function splitByResumption(definitions: Definitions): { resuming: Definitions; plain: Definitions } {
+  const resuming: Definitions = {};
+  const plain: Definitions = {};
+  for (const [name, entry] of Object.entries(definitions)) (entry.definition.resumes === true ? resuming : plain)[name] = entry;
+  return { resuming, plain };
+}
+
 const decodeGeneration: TaskHandler = async (payload, context) => {
   const task = payload as DecodeGenerationTask;
   const version = context.state.get('version') as SupportedVersion;
@@ -106,22 +115,39 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
   // fresh decoder, warmed up on the generation before it (see `previous`).
   let decoder = context.state.get('decoder') as GenerationDecoder;
   const handle = await fileFor(context, task.path);
-  if (context.state.get('lastPosition') !== task.position - 1) {
+  const definitions = task.analyses ? analysisDefinitions(task.analyses) : {};
+  const { resuming, plain } = splitByResumption(definitions);
+  const resumingKey = JSON.stringify(Object.keys(resuming).map((name) => [name, task.analyses?.[name]]));
+  // Analyses that resume keep one pass per worker: continuing from the worker's previous run it
+  // already holds the true state; otherwise the warm-up generation below builds it.
+  let resumingPass = context.state.get('resumingKey') === resumingKey ? (context.state.get('resumingPass') as Pass | undefined) : undefined;
+  const hasResuming = Object.keys(resuming).length > 0;
+  const contiguous = context.state.get('lastPosition') === task.position - 1 && task.position > 0 && (!hasResuming || resumingPass !== undefined);
+  if (!contiguous) {
+    resumingPass = undefined;
     decoder = await GenerationDecoder.create(version);
     context.state.set('decoder', decoder);
     context.state.set('lastPosition', -1);
     if (task.previous !== undefined) {
       const bytes = await readGeneration(handle, context, task.path, task.previous, version);
       decoder.load({ gen: task.previous.gen, fileOffset: task.previous.offset, parts: [bytes], byteLength: bytes.length, batchCount: task.previous.batchCount });
-      while (decoder.next() !== null);
+      resumingPass = hasResuming ? startPass(resuming, true) : undefined;
+      const warmView = new BatchView();
+      for (let batch = decoder.next(); batch !== null; batch = decoder.next()) resumingPass?.consume(warmView.bind(batch));
     }
   }
+  if (!hasResuming) resumingPass = undefined;
+  else if (resumingPass === undefined) resumingPass = startPass(resuming, true); // the trace start
+  else resumingPass.beginPart();
+  // Forgotten until the run succeeds: a failed run leaves no half-consumed state behind.
+  context.state.delete('resumingPass');
+  context.state.set('resumingKey', resumingKey);
   const byWireType = new Array<number>(256).fill(0);
   const byKind = new Array<number>(256).fill(0);
   let events = 0;
   let firstTimeNs: number | null = null;
   let lastTimeNs: number | null = null;
-  const pass = task.analyses ? startPass(analysisDefinitions(task.analyses), task.position === 0) : null;
+  const pass = Object.keys(plain).length > 0 ? startPass(plain, task.position === 0) : null;
   const view = new BatchView();
   const consume = (batch: EventBatch) => {
     for (let i = 0; i < batch.length; i++) {
@@ -133,7 +159,11 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
       firstTimeNs ??= batch.timeNs[0]!;
       lastTimeNs = batch.timeNs[batch.length - 1]!;
     }
-    if (pass) pass.consume(view.bind(batch));
+    if (pass || resumingPass) {
+      const bound = view.bind(batch);
+      pass?.consume(bound);
+      resumingPass?.consume(bound);
+    }
   };
   const gens: bigint[] = [];
   for (let k = 0; k < task.generations.length; k++) {
@@ -148,6 +178,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
     gens.push(extent.gen);
   }
   if (task.isLast) consume(decoder.bareSync());
+  if (resumingPass) context.state.set('resumingPass', resumingPass);
   const result: GenerationResult = {
     position: task.position,
     count: task.generations.length,
@@ -157,7 +188,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
     byKind,
     firstTimeNs,
     lastTimeNs,
-    partials: pass ? pass.partials() : null,
+    partials: task.analyses ? { ...pass?.partials(), ...resumingPass?.partials() } : null,
     workerIndex: context.workerIndex,
   };
   return result;
