@@ -1,7 +1,6 @@
 // The second input: GODEBUG=schedtrace/scheddetail/gctrace text feeds the same rules. These are the
-// parser on known lines and the run-queue imbalance boundary. The real-log before/after checks are
-// in godebug-real-logs.flaky.ts, outside the suite: thread growth in the syscall-storm program's
-// log varies too much under load to assert yet.
+// parser on known lines and the run-queue imbalance boundary. The before/after checks on the
+// programs' real logs are in recorded-logs.test.ts (and, live, in before-after.test.ts).
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS, diagnoseLog, parseGodebugLog } from '../../src/analysis/diagnose/index.js';
 
