@@ -15,6 +15,7 @@ class GenerationCache {
   private generation = -1n;
   private strings = new Map<number, string>();
   private frames = new Map<number, readonly Frame[]>();
+  private stwNames = new Map<number, string>();
 
   /** Ids are per generation (and the decoder may reuse one tables object for all of them). */
   use(tables: GenerationTables, generation: bigint): void {
@@ -23,6 +24,7 @@ class GenerationCache {
     this.generation = generation;
     this.strings = new Map();
     this.frames = new Map();
+    this.stwNames = new Map();
   }
 
   string(id: number | bigint): string {
@@ -33,6 +35,14 @@ class GenerationCache {
       this.strings.set(key, text);
     }
     return text;
+  }
+
+  /** "stop-the-world (<kind>)" for an STW kind string id, built once per generation. */
+  stwRangeName(kindId: bigint): string {
+    const key = Number(kindId);
+    let name = this.stwNames.get(key);
+    if (name === undefined) this.stwNames.set(key, (name = rangeName(WireType.STWBegin, () => this.string(kindId))));
+    return name;
   }
 
   extraString(id: bigint): string {
@@ -50,6 +60,9 @@ class GenerationCache {
     return frames;
   }
 }
+
+/** Only STW ranges name a kind; the others never call this. */
+const NO_STW_KIND = (): string => '';
 
 /** The analyzers' stack ids: 0 = none. The model uses -1 for none; id 0 is the empty stack. */
 function stackId(value: number): number {
@@ -153,8 +166,9 @@ export class BatchView implements EventView {
     return stackId(this.transitionStackCol[i]!);
   }
   rangeName(i: number): string {
-    const batch = this.batch;
-    return rangeName(batch.wireType[i]!, () => this.cache.string(batch.args[0][i]!));
+    const type = this.wireTypeCol[i]!;
+    if (type !== WireType.STWBegin && type !== WireType.STWEnd) return rangeName(type, NO_STW_KIND);
+    return this.cache.stwRangeName(this.a0[i]!);
   }
   rangeScopeKind(i: number): ResourceKind {
     return this.resourceKindCol[i]! as ResourceKind;

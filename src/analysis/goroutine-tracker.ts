@@ -238,6 +238,16 @@ export class GoroutineTracker {
   /** Ps a goroutine entered a syscall on in this part (their idle events are this part's own). */
   private readonly syscallClaimedP = new Set<number>();
   private readonly rangesP = new Map<string, number>();
+  private readonly rangeKeys = new Map<number, Map<string, string>>();
+
+  /** "P/range name", the same string object each time (a fresh template string per GC sweep event was measured hot). */
+  private rangeKey(p: number, name: string): string {
+    let byName = this.rangeKeys.get(p);
+    if (byName === undefined) this.rangeKeys.set(p, (byName = new Map()));
+    let key = byName.get(name);
+    if (key === undefined) byName.set(name, (key = `${p}/${name}`));
+    return key;
+  }
   private readonly unclaimedRangeEnds = new Map<string, { goroutine: number; t: number }>();
   private readonly rangesClaimed = new Set<string>();
   private firstTime = 0;
@@ -715,7 +725,7 @@ export class GoroutineTracker {
     else if (scope === ResourceKind.Proc) {
       g = this.gs.get(idKey(view.goroutine(i)));
       if (g !== undefined) {
-        const key = `${view.rangeScopeId(i)}/${name}`;
+        const key = this.rangeKey(view.rangeScopeId(i), name);
         this.rangesP.set(key, g.id);
         if (!this.atTraceStart) this.rangesClaimed.add(key);
       }
@@ -751,7 +761,7 @@ export class GoroutineTracker {
     const scope = view.rangeScopeKind(i);
     if (scope === ResourceKind.Goroutine) g = this.gs.get(idKey(view.rangeScopeId(i)));
     else if (scope === ResourceKind.Proc) {
-      const key = `${view.rangeScopeId(i)}/${name}`;
+      const key = this.rangeKey(view.rangeScopeId(i), name);
       const goid = this.rangesP.get(key);
       if (goid !== undefined) {
         if (goid === idKey(view.goroutine(i))) g = this.gs.get(goid);
