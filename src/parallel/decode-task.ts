@@ -130,6 +130,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
     context.state.set('lastPosition', -1);
     if (task.previous !== undefined) {
       const bytes = await readGeneration(handle, context, task.path, task.previous, version);
+      decoder.setSyncCount(task.position - 1);
       decoder.load({ gen: task.previous.gen, fileOffset: task.previous.offset, parts: [bytes], byteLength: bytes.length, batchCount: task.previous.batchCount });
       resumingPass = hasResuming ? startPass(resuming, true) : undefined;
       const warmView = new BatchView();
