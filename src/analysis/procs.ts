@@ -250,25 +250,11 @@ function addInto(into: number[], from: readonly number[]): number[] {
   return out;
 }
 
-/** What a part accumulates is cleared; the Ps' and goroutines' current state carries on. */
+/** What a part accumulates starts over; the Ps' and goroutines' current state carries on. */
 function resetProcs(s: ProcsState): ProcsState {
   // Assigned onto a fresh literal: the analyzer reads this object per event, and a clone or a
   // spread has another hidden class (measured: per-event code 3x slower on workers).
-  return Object.assign(initialProcsState(), s, {
-    timeline: emptyTimeline(),
-    busyNs: [],
-    runnableWhileIdleNs: 0,
-    firstTime: 0,
-    gomaxprocsMax: 0,
-    idleProcWithWorkNs: 0,
-    whileIdleByRunnable: [],
-    preemptedSlices: emptyHistogram(),
-    sliceEnds: { preempted: 0, yielded: 0, blocked: 0, syscall: 0, exited: 0 },
-    longSliceGoroutines: {},
-    longSliceGoroutineCount: 0,
-    longPreemptedCount: 0,
-    longPreemptedNs: 0,
-  });
+  return Object.assign(initialProcsState(), { busySince: s.busySince, procState: s.procState, idle: s.idle, runnable: s.runnable, lastTime: s.lastTime });
 }
 
 function combineProcs(a: ProcsState, b: ProcsState, maxPoints: number): ProcsState {
