@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Records the GODEBUG logs of the before/after programs in test/diagnose/fixtures into
+// Records the GODEBUG logs of the before/after programs in test/fixtures/diagnose into
 // test/diagnose/logs/<program>.log.gz, the input of recorded-logs.test.ts. Run it on a quiet
 // machine (the programs measure scheduling; thread growth needs sysmon to get CPU):
 //   node test/diagnose/record-logs.mjs [program...]
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const here = import.meta.dirname;
-const fixtures = join(here, 'fixtures');
+const fixtures = join(here, '..', 'fixtures', 'diagnose');
 const DETAIL = new Set(['locked-before', 'locked-after', 'explosion-before', 'explosion-after', 'churn-before', 'churn-after', 'healthy']);
 const all = ['gc', 'syscall', 'schedlat', 'explosion', 'chan', 'locked', 'annotations', 'imbalance', 'hog', 'heap', 'churn'].flatMap((n) => [`${n}-before`, `${n}-after`]).concat('healthy');
 const programs = process.argv.length > 2 ? process.argv.slice(2) : all;

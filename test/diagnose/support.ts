@@ -1,4 +1,4 @@
-// Builds the before/after Go programs in test/diagnose/fixtures with one `go build` and runs the
+// Builds the before/after Go programs in test/fixtures/diagnose with one `go build` and runs the
 // ones a test file needs, two at a time, to write a trace (first argument) or a GODEBUG log
 // (stderr). Results are cached per test file.
 import { execFile, execFileSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-export const FIXTURE_DIR = join(import.meta.dirname, 'fixtures');
+export const FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'diagnose');
 
 export const PROGRAMS = [
   'gc-before',
