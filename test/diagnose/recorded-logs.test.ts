@@ -7,8 +7,8 @@
 //
 // A symptom counts as decidable from a log when the log carries its evidence: GC frequency and GC
 // CPU (gctrace), threads and threads in syscalls (schedtrace/scheddetail), goroutine counts and
-// locked Ms (scheddetail), heap goals (gctrace). Scheduler latency, bursty channels, costly
-// annotations, CPU hogs, per-P imbalance from busy time and oversized traces need a trace.
+// locked Ms (scheddetail), heap goals (gctrace), per-P run queues (schedtrace). Scheduler latency, bursty channels, costly
+// annotations, CPU hogs and oversized traces need a trace.
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -35,6 +35,8 @@ const measurement = (p: ProgramName, id: string, name: string) => results.get(p)
 const DECIDABLE_FROM_LOGS: [string, ProgramName, ProgramName][] = [
   ['gc-tail-latency', 'gc-before', 'gc-after'],
   ['syscall-storm', 'syscall-before', 'syscall-after'],
+  // Per-P imbalance: from a log, the per-P local run queues of schedtrace ([0 211 0 0 0 0 10 0]).
+  ['runqueue-imbalance', 'imbalance-before', 'imbalance-after'],
   ['goroutine-explosion', 'explosion-before', 'explosion-after'],
   ['locked-threads', 'locked-before', 'locked-after'],
   ['heap-growth', 'heap-before', 'heap-after'],
