@@ -11,6 +11,8 @@ import {
   TruncatedTraceError,
   type TraceErrorDetails,
 } from '../errors.js';
+import { open } from 'node:fs/promises';
+import { GenerationDecoder } from '../decoder/decoder.js';
 import type { SupportedVersion } from '../format/header.js';
 import { EventBatch, EventKind } from '../model/index.js';
 import { PoolClosedError, TaskFailedError } from './errors.js';
@@ -102,6 +104,66 @@ function bareSync(stitcher: GenerationStitcher, gen: bigint): EventBatch {
   return new EventBatch(1, views, new ShippedTables({ strings: [], extraStrings: [], stacks: [], sync: null }), gen);
 }
 
+const END_OF_GENERATION = 0x34;
+
+/** A generation's batches (Go 1.26's end marker dropped), read on this thread. */
+async function generationBytes(input: TraceInput, extent: GenerationExtent, version: SupportedVersion): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  if ('bytes' in input) bytes = input.bytes.subarray(extent.offset, extent.offset + extent.byteLength);
+  else {
+    const handle = await open(input.path, 'r');
+    try {
+      bytes = new Uint8Array(extent.byteLength);
+      let filled = 0;
+      while (filled < extent.byteLength) {
+        const { bytesRead } = await handle.read(bytes, filled, extent.byteLength - filled, extent.offset + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      bytes = bytes.subarray(0, filled);
+    } finally {
+      await handle.close();
+    }
+  }
+  return version >= 26 && bytes[bytes.length - 1] === END_OF_GENERATION ? bytes.subarray(0, bytes.length - 1) : bytes;
+}
+
+/**
+ * The events a worker could not return: a generation that fails to decode, decoded on this thread
+ * after the one before it (so its events are the sequential reader's), handed out up to the
+ * problem (and, when its tables are broken, the Sync the sequential reader emits first). Ends
+ * without throwing; the caller reports the worker's error. (The type of a TaskEnd
+ * whose TaskBegin lies two or more generations back is empty here, as the warm decoder never saw it.)
+ */
+async function* decodeUpToError(input: TraceInput, index: GenerationIndex, position: number, eventsPerBatch: number | undefined): AsyncGenerator<EventBatch, void, undefined> {
+  const version = index.formatVersion as SupportedVersion;
+  const decoder = await GenerationDecoder.create(version, eventsPerBatch === undefined ? undefined : { eventsPerBatch });
+  const load = async (extent: GenerationExtent) => {
+    const bytes = await generationBytes(input, extent, version);
+    decoder.load({ gen: extent.gen, fileOffset: extent.offset, parts: [bytes], byteLength: bytes.length, batchCount: extent.batchCount });
+  };
+  if (position > 0) {
+    decoder.setSyncCount(position - 1);
+    await load(index.generations[position - 1]!);
+    while (decoder.next() !== null);
+  }
+  decoder.setSyncCount(position);
+  try {
+    await load(index.generations[position]!);
+  } catch (error) {
+    if (!(error instanceof TraceFormatError)) throw error;
+    // Broken tables: the sequential reader hands out a Sync, then the error.
+    yield decoder.bareSync();
+    return;
+  }
+  try {
+    for (let batch = decoder.next(); batch !== null; batch = decoder.next()) yield batch;
+  } catch (error) {
+    // A broken event: the sequential reader hands out the events before it, then the error.
+    if (!(error instanceof TraceFormatError)) throw error;
+  }
+}
+
 /** Result of the last parallel read, for benchmarks and tests (pool metrics, placement). */
 export interface ParallelReadReport {
   generations: number;
@@ -180,8 +242,12 @@ export async function* readGenerationsInParallel(
         }
       } catch (error) {
         if (signal?.aborted || error instanceof PoolClosedError) throw aborted(extent.offset);
-        yield bareSync(stitcher, extent.gen);
-        throw rebuildError(error);
+        const rebuilt = rebuildError(error);
+        // As the sequential reader: the events of the broken generation before the problem, then
+        // a Sync, then the error (decoded here, after the generation before it).
+        if (rebuilt instanceof TraceFormatError) yield* decodeUpToError(input, index, position, options.eventsPerBatch);
+        else yield bareSync(stitcher, extent.gen);
+        throw rebuilt;
       }
       inFlight.delete(position);
       let batches: EventBatch[];

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openTrace, type OpenTraceOptions } from '../../src/trace.js';
 import { GenerationBoundaryError } from '../../src/parallel/errors.js';
+import { TraceFormatError } from '../../src/errors.js';
 import { indexGenerations } from '../../src/parallel/generation-index.js';
 import { planParallelRead, readGenerationsInParallel, type ParallelReadReport } from '../../src/parallel/parallel-trace.js';
 import { GenerationStitcher } from '../../src/parallel/stitch.js';
@@ -169,5 +170,49 @@ describe('cross-generation checks at the merge', () => {
     const next = await decodeAlone(path, 1);
     expect(() => stitcher.stitch(next, extent)).toThrow(GenerationBoundaryError);
     expect(() => new GenerationStitcher().stitch(next, extent)).not.toThrow(); // nothing before it to compare with
+  });
+});
+
+describe('openTrace({ workers }) on a generation that fails to decode', () => {
+  /** Every event's String() and then the error, as a reader hands them out. */
+  async function readAll(source: Uint8Array, options: OpenTraceOptions = {}) {
+    const events: string[] = [];
+    try {
+      for await (const event of (await openTrace(source, options)).events()) events.push(event.toString());
+    } catch (error) {
+      return { events, error: error as TraceFormatError };
+    }
+    return { events, error: null };
+  }
+
+  it('hands out the events before the problem, a Sync, then the same typed error as the sequential reader', async () => {
+    const original = new Uint8Array(readFileSync(join(repoRoot, 'test/fixtures/traces/gc-active.trace')));
+    const index = (await planParallelRead({ bytes: original }, 1 << 28))!;
+    const target = index.generations[Math.floor(index.generations.length / 2)]!;
+    // Corrupt bytes inside one middle generation until the headers still index (so the pool is
+    // used) and the sequential reader fails inside that generation, after handing out some of it.
+    let found = false;
+    for (let k = 1; k < 60 && !found; k++) {
+      const bytes = original.slice();
+      const at = target.offset + Math.floor((target.byteLength * k) / 61);
+      for (let j = 0; j < 8; j++) bytes[at + j] = 0xff;
+      if ((await planParallelRead({ bytes }, 1 << 28)) === null) continue;
+      const sequential = await readAll(bytes);
+      if (sequential.error === null || sequential.error.generation !== target.gen) continue;
+      const lastSync = sequential.events.findLastIndex((e) => e.includes(' Sync '));
+      if (sequential.events.length - lastSync < 3) continue; // no events of that generation before the error
+      found = true;
+      const parallel = await readAll(bytes, { workers: 2, parallelModules: parallelModules() });
+      expect(parallel.error).toBeInstanceOf(TraceFormatError);
+      expect(parallel.error!.constructor).toBe(sequential.error.constructor);
+      expect({ offset: parallel.error!.offset, generation: parallel.error!.generation, reason: parallel.error!.reason }).toEqual({
+        offset: sequential.error.offset,
+        generation: sequential.error.generation,
+        reason: sequential.error.reason,
+      });
+      expect(parallel.events.length).toBe(sequential.events.length);
+      expect(parallel.events).toEqual(sequential.events);
+    }
+    expect(found).toBe(true);
   });
 });
