@@ -12,6 +12,7 @@
 import type { EventView } from './events.js';
 import { GoState, Kind, ProcState, ResourceKind, NONE, idKey } from './events.js';
 import { emptyHistogram, mergeHistogramInto, record, type HistogramData } from './histogram.js';
+import { SlotMap } from './slot-map.js';
 import { EMPTY_STACK, StackTable, rootFunction } from './stacks.js';
 import type { Frame } from './events.js';
 
@@ -233,11 +234,11 @@ export class GoroutineTracker {
   private readonly schedByCreationStack = new Map<number, HistogramData>();
   private readonly profiles: Record<ProfileKind, Map<number, ProfileRecord>>;
   private top: GoroutineListing[] = [];
-  private readonly syscallingP = new Map<number, number>();
+  private readonly syscallingP = new SlotMap<number>();
   private readonly unclaimedProcIdle = new Map<number, number>();
   /** Ps a goroutine entered a syscall on in this part (their idle events are this part's own). */
   private readonly syscallClaimedP = new Set<number>();
-  private readonly rangesP = new Map<string, number>();
+  private readonly rangesP = new SlotMap<string>();
   private readonly rangeKeys = new Map<number, Map<string, string>>();
 
   /** "P/range name", the same string object each time (a fresh template string per GC sweep event was measured hot). */
