@@ -1,26 +1,20 @@
 // Task module run by pool workers for parallel decoding: reads one generation's byte range with
 // positional reads into the worker's pre-touched scratch buffer, decodes it with the worker's own
 // WASM decoder, and returns event counts and (optionally) the analyses' partials for that generation.
-import { open, type FileHandle } from 'node:fs/promises';
 import { BatchView } from '../analysis/columns.js';
 import { startPass, type Pass } from '../analysis/run.js';
 import { GenerationDecoder } from '../decoder/index.js';
 import type { SupportedVersion } from '../format/header.js';
 import type { EventBatch } from '../model/index.js';
 import { analysisDefinitions } from './analysis-table.js';
+import { readIntoScratch, type GenerationBytes } from './generation-bytes.js';
 import type { TaskHandler, WorkerContext } from './protocol.js';
 
 export interface DecodeSetup {
   formatVersion: SupportedVersion;
 }
 
-/** Where one generation's batches are in the file (from the generation index). */
-export interface GenerationBytes {
-  gen: bigint;
-  offset: number;
-  byteLength: number;
-  batchCount: number;
-}
+export type { GenerationBytes } from './generation-bytes.js';
 
 /**
  * A run of consecutive generations for one worker. Consecutive generations share one decoder (it
@@ -63,39 +57,11 @@ export interface GenerationResult {
   workerIndex: number;
 }
 
-const END_OF_GENERATION = 0x34;
-
-async function fileFor(context: WorkerContext, path: string): Promise<FileHandle> {
-  const key = `file:${path}`;
-  let handle = context.state.get(key) as FileHandle | undefined;
-  if (handle === undefined) {
-    for (const [k, v] of context.state) if (k.startsWith('file:')) await (v as FileHandle).close();
-    for (const k of [...context.state.keys()]) if (k.startsWith('file:')) context.state.delete(k);
-    handle = await open(path, 'r');
-    context.state.set(key, handle);
-  }
-  return handle;
-}
-
 export async function setup(context: WorkerContext): Promise<void> {
   const { formatVersion } = context.setupData as DecodeSetup;
   context.state.set('decoder', await GenerationDecoder.create(formatVersion));
   context.state.set('version', formatVersion);
   context.state.set('lastPosition', -1);
-}
-
-/** Reads a generation's batches into the worker's scratch buffer (Go 1.26's end marker dropped). */
-async function readGeneration(handle: FileHandle, context: WorkerContext, path: string, extent: GenerationBytes, version: SupportedVersion): Promise<Uint8Array> {
-  const buffer = context.ensureScratch(extent.byteLength);
-  let filled = 0;
-  while (filled < extent.byteLength) {
-    const { bytesRead } = await handle.read(buffer, filled, extent.byteLength - filled, extent.offset + filled);
-    if (bytesRead === 0) throw new RangeError(`file ended at ${extent.offset + filled} inside generation ${extent.gen}; was ${path} changed since indexing?`);
-    filled += bytesRead;
-  }
-  // The index counts Go 1.26's end-of-generation byte; the decoder takes the batches only.
-  const length = version >= 26 && buffer[extent.byteLength - 1] === END_OF_GENERATION ? extent.byteLength - 1 : extent.byteLength;
-  return buffer.subarray(0, length);
 }
 
 type Definitions = ReturnType<typeof analysisDefinitions>;
@@ -114,7 +80,6 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
   // only holds for the generation right after the one it decoded last. Any other generation gets a
   // fresh decoder, warmed up on the generation before it (see `previous`).
   let decoder = context.state.get('decoder') as GenerationDecoder;
-  const handle = await fileFor(context, task.path);
   const definitions = task.analyses ? analysisDefinitions(task.analyses) : {};
   const { resuming, plain } = splitByResumption(definitions);
   const resumingKey = JSON.stringify(Object.keys(resuming).map((name) => [name, task.analyses?.[name]]));
@@ -129,7 +94,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
     context.state.set('decoder', decoder);
     context.state.set('lastPosition', -1);
     if (task.previous !== undefined) {
-      const bytes = await readGeneration(handle, context, task.path, task.previous, version);
+      const bytes = await readIntoScratch(context, task.path, task.previous, version);
       decoder.setSyncCount(task.position - 1);
       decoder.load({ gen: task.previous.gen, fileOffset: task.previous.offset, parts: [bytes], byteLength: bytes.length, batchCount: task.previous.batchCount });
       resumingPass = hasResuming ? startPass(resuming, true) : undefined;
@@ -172,7 +137,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
     // Sync.N counts from the start of the trace, whichever generations this decoder has seen.
     decoder.setSyncCount(task.position + k);
     context.state.set('lastPosition', -1);
-    const bytes = await readGeneration(handle, context, task.path, extent, version);
+    const bytes = await readIntoScratch(context, task.path, extent, version);
     decoder.load({ gen: extent.gen, fileOffset: extent.offset, parts: [bytes], byteLength: bytes.length, batchCount: extent.batchCount });
     for (let batch = decoder.next(); batch !== null; batch = decoder.next()) consume(batch);
     context.state.set('lastPosition', task.position + k);

@@ -17,6 +17,7 @@ import type { SupportedVersion } from '../format/header.js';
 import { EventBatch, EventKind } from '../model/index.js';
 import { PoolClosedError, TaskFailedError } from './errors.js';
 import { indexGenerations, indexGenerationsInBuffer, type GenerationExtent, type GenerationIndex } from './generation-index.js';
+import { batchesOnly, readExtent } from './generation-bytes.js';
 import { viewsOver, PACKED_BYTES_PER_EVENT } from './packed-columns.js';
 import type { PlacementPolicy } from './placement.js';
 import { WorkerPool, type PoolMetrics } from './pool.js';
@@ -104,28 +105,15 @@ function bareSync(stitcher: GenerationStitcher, gen: bigint): EventBatch {
   return new EventBatch(1, views, new ShippedTables({ strings: [], extraStrings: [], stacks: [], sync: null }), gen);
 }
 
-const END_OF_GENERATION = 0x34;
-
-/** A generation's batches (Go 1.26's end marker dropped), read on this thread. */
+/** A generation's batches, read on this thread. */
 async function generationBytes(input: TraceInput, extent: GenerationExtent, version: SupportedVersion): Promise<Uint8Array> {
-  let bytes: Uint8Array;
-  if ('bytes' in input) bytes = input.bytes.subarray(extent.offset, extent.offset + extent.byteLength);
-  else {
-    const handle = await open(input.path, 'r');
-    try {
-      bytes = new Uint8Array(extent.byteLength);
-      let filled = 0;
-      while (filled < extent.byteLength) {
-        const { bytesRead } = await handle.read(bytes, filled, extent.byteLength - filled, extent.offset + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      bytes = bytes.subarray(0, filled);
-    } finally {
-      await handle.close();
-    }
+  if ('bytes' in input) return batchesOnly(input.bytes.subarray(extent.offset, extent.offset + extent.byteLength), version);
+  const handle = await open(input.path, 'r');
+  try {
+    return batchesOnly(await readExtent(handle, input.path, extent, new Uint8Array(extent.byteLength)), version);
+  } finally {
+    await handle.close();
   }
-  return version >= 26 && bytes[bytes.length - 1] === END_OF_GENERATION ? bytes.subarray(0, bytes.length - 1) : bytes;
 }
 
 /**

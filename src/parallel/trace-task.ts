@@ -7,10 +7,10 @@
 // checks generations with these (stitch.ts), so its own work stays proportional to the boundary,
 // not to the events. The row scan below runs once per event: kinds and wire types are written as
 // literals there (a property load of EventKind/WireType per comparison measurably slowed it).
-import { open, type FileHandle } from 'node:fs/promises';
 import { GenerationDecoder } from '../decoder/index.js';
 import type { SupportedVersion } from '../format/header.js';
 import type { EventBatch, StackFrame, SyncInfo } from '../model/index.js';
+import { batchesOnly, readIntoScratch, type GenerationBytes } from './generation-bytes.js';
 import { packBatch } from './packed-columns.js';
 import { TransferringResult, type TaskHandler, type WorkerContext } from './protocol.js';
 
@@ -19,12 +19,7 @@ export interface TraceTaskSetup {
   eventsPerBatch?: number;
 }
 
-export interface GenerationBytes {
-  gen: bigint;
-  offset: number;
-  byteLength: number;
-  batchCount: number;
-}
+export type { GenerationBytes } from './generation-bytes.js';
 
 export interface DecodeColumnsTask extends GenerationBytes {
   /** Trace file, or the whole trace in a SharedArrayBuffer (a Uint8Array source). */
@@ -83,7 +78,6 @@ export interface GenerationColumns {
   summary: BoundarySummary;
 }
 
-const END_OF_GENERATION = 0x34;
 const PROC_STATUS_RUNNING = 1;
 const PROC_STATUS_IDLE = 2;
 const PROC_STATUS_SYSCALL = 3;
@@ -100,34 +94,9 @@ export async function setup(context: WorkerContext): Promise<void> {
   context.state.set('lastPosition', -1);
 }
 
-async function fileFor(context: WorkerContext, path: string): Promise<FileHandle> {
-  const key = `columns-file:${path}`;
-  let handle = context.state.get(key) as FileHandle | undefined;
-  if (handle === undefined) {
-    for (const [k, v] of context.state) if (k.startsWith('columns-file:')) await (v as FileHandle).close();
-    for (const k of [...context.state.keys()]) if (k.startsWith('columns-file:')) context.state.delete(k);
-    handle = await open(path, 'r');
-    context.state.set(key, handle);
-  }
-  return handle;
-}
-
 async function readBytes(task: DecodeColumnsTask, extent: GenerationBytes, context: WorkerContext, version: SupportedVersion): Promise<Uint8Array> {
-  let bytes: Uint8Array;
-  if (task.shared !== null) {
-    bytes = new Uint8Array(task.shared, extent.offset, extent.byteLength);
-  } else {
-    const handle = await fileFor(context, task.path!);
-    bytes = context.ensureScratch(extent.byteLength).subarray(0, extent.byteLength);
-    let filled = 0;
-    while (filled < extent.byteLength) {
-      const { bytesRead } = await handle.read(bytes, filled, extent.byteLength - filled, extent.offset + filled);
-      if (bytesRead === 0) throw new RangeError(`file ended at ${extent.offset + filled} inside generation ${extent.gen}; was it changed since indexing?`);
-      filled += bytesRead;
-    }
-  }
-  // The index counts Go 1.26's end-of-generation byte; the decoder takes the batches only.
-  return version >= 26 && bytes[extent.byteLength - 1] === END_OF_GENERATION ? bytes.subarray(0, extent.byteLength - 1) : bytes;
+  if (task.shared !== null) return batchesOnly(new Uint8Array(task.shared, extent.offset, extent.byteLength), version);
+  return readIntoScratch(context, task.path!, extent, version);
 }
 
 /** Last value per id (a byte), for dense ids in an array, with the ids in first-touch order. */
