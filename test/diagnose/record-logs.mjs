@@ -6,13 +6,15 @@
 // Settings as test/diagnose/support.ts: GODEBUG=schedtrace=5,gctrace=1, plus scheddetail=1 for the
 // programs whose evidence needs per-G/M lines.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { FIXTURES, sourceHashes } from './log-sources.mjs';
 
 const here = import.meta.dirname;
-const fixtures = join(here, '..', 'fixtures', 'diagnose');
+const fixtures = FIXTURES;
 const DETAIL = new Set(['locked-before', 'locked-after', 'explosion-before', 'explosion-after', 'churn-before', 'churn-after', 'healthy']);
 const all = ['gc', 'syscall', 'schedlat', 'explosion', 'chan', 'locked', 'annotations', 'imbalance', 'hog', 'heap', 'churn'].flatMap((n) => [`${n}-before`, `${n}-after`]).concat('healthy');
 const programs = process.argv.length > 2 ? process.argv.slice(2) : all;
@@ -29,6 +31,10 @@ try {
     writeFileSync(out, gzipSync(stderr, { level: 9 }));
     console.log(`${name}: ${stderr.length} bytes of log → ${out}`);
   }
+  // What each log was recorded from, so the suite notices a program changed since.
+  const sourcesFile = join(here, 'logs', 'sources.json');
+  const sources = existsSync(sourcesFile) ? JSON.parse(readFileSync(sourcesFile, 'utf8')) : {};
+  writeFileSync(sourcesFile, JSON.stringify({ ...sources, ...sourceHashes(programs) }, null, 2) + '\n');
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

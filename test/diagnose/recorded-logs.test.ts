@@ -9,12 +9,13 @@
 // CPU (gctrace), threads and threads in syscalls (schedtrace/scheddetail), goroutine counts and
 // locked Ms (scheddetail), heap goals (gctrace), per-P run queues (schedtrace). Scheduler latency, bursty channels, costly
 // annotations, CPU hogs and oversized traces need a trace.
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diagnoseLog, type DiagnoseResult } from '../../src/analysis/diagnose/index.js';
+import { sourceHashes } from './log-sources.mjs';
 import { PROGRAMS, type ProgramName } from './support.js';
 
 const LOGS = join(import.meta.dirname, 'logs');
@@ -44,6 +45,11 @@ const DECIDABLE_FROM_LOGS: [string, ProgramName, ProgramName][] = [
 ];
 
 describe('diagnose on recorded GODEBUG logs of the before/after programs', () => {
+  it('the logs were recorded from the programs as they are (re-record: node test/diagnose/record-logs.mjs)', () => {
+    const recorded = JSON.parse(readFileSync(join(LOGS, 'sources.json'), 'utf8')) as Record<string, string>;
+    expect(sourceHashes([...PROGRAMS])).toEqual(Object.fromEntries(PROGRAMS.map((p) => [p, recorded[p]])));
+  });
+
   it.each(DECIDABLE_FROM_LOGS)('%s fires on %s and stays quiet on %s', (rule, before, after) => {
     expect(results.get(before)!.input).toBe('godebug');
     expect(ids(before), before).toContain(rule);
