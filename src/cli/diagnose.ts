@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { DEFAULT_THRESHOLDS, DIAGNOSE_RULES, diagnose, diagnoseLog, type DiagnoseResult, type Thresholds } from '../analysis/diagnose/index.js';
-import { parseByteCount } from './analyze.js';
+import type { PlacementPolicy } from '../analysis/analyze.js';
+import { parseByteCount, parsePlacement, parsePositiveInteger } from './analyze.js';
 import { createProgress, LineWriter } from './output.js';
 
 const SEVERITY_LABEL = { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' } as const;
@@ -64,7 +65,9 @@ export function register(program: Command): void {
     .option('--threshold <name=value>', 'override a threshold (repeatable; see docs/diagnose.md)', parseThreshold)
     .option('--no-progress', 'no progress bar on stderr')
     .option('--max-generation-bytes <n>', 'largest generation to buffer, in bytes', parseByteCount)
-    .action(async (path: string, opts: { log?: boolean; json?: boolean; rules?: string[]; threshold?: Partial<Thresholds>; progress: boolean; maxGenerationBytes?: number }) => {
+    .option('--workers <n>', 'analyse generations on n pinned worker threads (trace files only; default 1)', parsePositiveInteger)
+    .option('--placement <policy>', 'worker pinning with --workers: compact, numa or none', parsePlacement)
+    .action(async (path: string, opts: { log?: boolean; json?: boolean; rules?: string[]; threshold?: Partial<Thresholds>; progress: boolean; maxGenerationBytes?: number; workers?: number; placement?: PlacementPolicy }) => {
       const overrides = { ...(opts.rules ? { rules: opts.rules } : {}), ...(opts.threshold ? { thresholds: opts.threshold } : {}) };
       if (opts.log || (path !== '-' && !looksLikeTrace(path))) {
         const result = await diagnoseLog(path === '-' ? process.stdin : path, overrides);
@@ -88,6 +91,8 @@ export function register(program: Command): void {
           ...(opts.rules ? { rules: opts.rules } : {}),
           ...(opts.threshold ? { thresholds: opts.threshold } : {}),
           ...(opts.maxGenerationBytes !== undefined ? { maxGenerationBytes: opts.maxGenerationBytes } : {}),
+          ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+          ...(opts.placement !== undefined ? { placement: opts.placement } : {}),
           onProgress: (p) => progress.update(p.bytesRead),
         });
       } finally {

@@ -75,3 +75,15 @@ describe('analyze({ workers })', () => {
     expect(two).toEqual(one);
   });
 });
+
+describe('schedscope diagnose --workers', () => {
+  it('finds the same symptoms with the same evidence as one pass', () => {
+    const cli = join(repoRoot, 'bin/schedscope.js');
+    const trace = join(repoRoot, 'test/analysis/data/gcheavy.trace');
+    const run = (...extra: string[]) => JSON.parse(execFileSync(process.execPath, [cli, 'diagnose', trace, '--json', '--no-progress', ...extra], { encoding: 'utf8' })) as Record<string, unknown>;
+    const one = run();
+    const two = run('--workers', '2', '--placement', 'none');
+    expect((one['findings'] as unknown[]).length).toBeGreaterThan(0);
+    expect(two).toEqual(one);
+  });
+});
