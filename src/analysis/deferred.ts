@@ -20,7 +20,7 @@ export type DeferredPartial<S> = { state: S; recorded: null; resumed?: boolean }
 export interface Resumption<S, O> {
   /** The state with every accumulated result cleared and the carried state (counts, gauges, open intervals) kept. */
   reset(state: S): S;
-  /** `a` followed by the resumed part `b`: results combined, carried state from `b`. */
+  /** `a` followed by the resumed part `b`: results combined, carried state from `b`. Reads both without changing them (merge() copies the result once). */
   combine(a: S, b: S, options: O): S;
 }
 
@@ -62,7 +62,7 @@ export function deferredAnalysis<O, S, R>(
     },
     merge(a, b, options) {
       if (a.state !== null && b.state !== null && b.resumed === true && resumption) {
-        const combined = resumption.combine(structuredClone(a.state), b.state, options);
+        const combined = resumption.combine(a.state, b.state, options);
         return { state: structuredClone(combined), recorded: null, ...(a.resumed ? { resumed: true } : {}) };
       }
       if (a.state !== null && b.recorded !== null) {
