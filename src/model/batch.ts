@@ -4,9 +4,8 @@ import { EventKind, NO_TASK, WireType, wireTypeName } from './columns.js';
 import {
   Event,
   experimentalArgNames,
-  goStateName,
-  procStateName,
   type EventDetail,
+  type RangeInfo,
   type ResourceRef,
   type Stack,
   type SyncInfo,
@@ -129,8 +128,8 @@ export class EventBatch implements ColumnViews {
           null,
           isGoroutine ? Event.GOROUTINE : Event.PROC,
           this.resourceId[i]!,
-          isGoroutine ? goStateName(this.from[i]!) : procStateName(this.from[i]!),
-          isGoroutine ? goStateName(this.to[i]!) : procStateName(this.to[i]!),
+          this.from[i]!,
+          this.to[i]!,
           reason === 0 ? '' : tables.stringAt(reason),
           tstack >= 0 ? tables.stack(tstack) : null,
         );
@@ -144,37 +143,16 @@ export class EventBatch implements ColumnViews {
         break;
       }
       case EventKind.Metric:
-        detail = {
-          kind: 'metric',
-          value: {
-            name: type === WireType.ProcsChange ? '/sched/gomaxprocs:threads' : type === WireType.HeapAlloc ? '/memory/classes/heap/objects:bytes' : '/gc/heap/goal:bytes',
-            value: this.args[0][i]!,
-          },
-        };
+        detail = { kind: 'metric', value: { name: metricName(type), value: this.args[0][i]! } };
         break;
       case EventKind.Label:
         detail = { kind: 'label', value: tables.string(this.args[0][i]!) };
         break;
       case EventKind.RangeBegin:
       case EventKind.RangeActive:
-      case EventKind.RangeEnd: {
-        const a0 = this.args[0][i]!;
-        detail = {
-          kind: 'range',
-          value: {
-            name: rangeName(type, () => tables.string(a0)),
-            scope: { kind: RESOURCE_KINDS[this.resourceKind[i]!]!, id: this.resourceId[i]! },
-            attributes:
-              type === WireType.GCSweepEnd
-                ? [
-                    { name: 'bytes swept', value: a0 },
-                    { name: 'bytes reclaimed', value: this.args[1][i]! },
-                  ]
-                : [],
-          },
-        };
+      case EventKind.RangeEnd:
+        detail = { kind: 'range', value: this.rangeInfo(i, type) };
         break;
-      }
       case EventKind.TaskBegin:
         detail = { kind: 'task', value: { id: this.args[0][i]!, parent: this.args[1][i]!, type: tables.string(this.args[2][i]!) } };
         break;
@@ -206,6 +184,28 @@ export class EventBatch implements ColumnViews {
     return new Event(kindCode, type, time, exactTime, this.goroutine[i]!, this.proc[i]!, this.thread[i]!, stack, this.size[i]!, detail);
   }
 
+  private rangeInfo(i: number, type: number): RangeInfo {
+    // Ranges are the most common events after state transitions: read the u64 arguments (each read
+    // makes a BigInt) only for the range types that use them.
+    const scope = { kind: RESOURCE_KINDS[this.resourceKind[i]!]!, id: this.resourceId[i]! };
+    switch (type) {
+      case WireType.STWBegin:
+      case WireType.STWEnd:
+        return { name: `stop-the-world (${this.tables.string(this.args[0][i]!)})`, scope, attributes: NO_ATTRIBUTES };
+      case WireType.GCSweepEnd:
+        return {
+          name: rangeName(type, NOT_STW),
+          scope,
+          attributes: [
+            { name: 'bytes swept', value: this.args[0][i]! },
+            { name: 'bytes reclaimed', value: this.args[1][i]! },
+          ],
+        };
+      default:
+        return { name: rangeName(type, NOT_STW), scope, attributes: NO_ATTRIBUTES };
+    }
+  }
+
   *[Symbol.iterator](): IterableIterator<Event> {
     for (let i = 0; i < this.length; i++) yield this.event(i);
   }
@@ -229,5 +229,21 @@ export function rangeName(type: number, stwKind: () => string): string {
       return 'GC mark assist';
   }
 }
+
+const NOT_STW = (): string => '';
+
+function metricName(type: number): string {
+  switch (type) {
+    case WireType.ProcsChange:
+      return '/sched/gomaxprocs:threads';
+    case WireType.HeapAlloc:
+      return '/memory/classes/heap/objects:bytes';
+    default:
+      return '/gc/heap/goal:bytes';
+  }
+}
+
+/** Shared by every range without attributes: one frozen empty list instead of one per event. */
+const NO_ATTRIBUTES: RangeInfo['attributes'] = Object.freeze([]);
 
 export { NO_TASK };

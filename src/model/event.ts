@@ -111,6 +111,15 @@ const TRANSITION_NONE = 0;
 const TRANSITION_GOROUTINE = 1;
 const TRANSITION_PROC = 2;
 
+// Codes packed into Event.code: kind (4 bits; 15 reads as 'Bad'), wire type (8 bits), and for a
+// state transition the resource kind (2 bits) and the from/to state codes (4 bits each; 15 reads as
+// 'Bad'). Fewer fields make a smaller object, and object size is most of what an event costs.
+const WIRE_SHIFT = 4;
+const TRANSITION_SHIFT = 12;
+const FROM_SHIFT = 14;
+const TO_SHIFT = 18;
+const FOUR_BITS = 15;
+
 /**
  * One event of the trace, fully resolved (strings, stack frames, sync data): it stays valid after
  * its generation and batch are gone. Objects are built per event, so the constructor takes only
@@ -118,10 +127,6 @@ const TRANSITION_PROC = 2;
  * state transitions, the most common kind, are made only when asked for.
  */
 export class Event {
-  /** Go's EventKind number. */
-  readonly kindCode: number;
-  /** Wire event type that produced it (255: a Sync made by the reader). */
-  readonly wireType: number;
   /** Time in ns as a number (exact below 2^53 ns; see timeExact). */
   readonly time: number;
   /** Goroutine, proc and thread of the scheduling context before the event (-1 = none). */
@@ -132,16 +137,14 @@ export class Event {
   readonly stack: Stack | null;
   /** Encoded size in the file, bytes (0 for events the reader makes up). */
   readonly size: number;
+  private readonly code: number;
   private readonly exactTime: bigint | undefined;
   private readonly detail: EventDetail;
   // A state transition is kept flat (no second object per event); `transition` builds the object.
-  private readonly transitionKind: number;
   private readonly transitionId: number;
-  private readonly transitionFrom: GoStateName | ProcStateName;
-  private readonly transitionTo: GoStateName | ProcStateName;
   private readonly transitionReason: string;
   private readonly transitionStack: Stack | null;
-  private transitionObject: StateTransition | undefined = undefined;
+  private transitionObject: StateTransition | undefined;
 
   constructor(
     kindCode: number,
@@ -156,33 +159,59 @@ export class Event {
     detail: EventDetail,
     transitionKind = TRANSITION_NONE,
     transitionId = 0,
-    transitionFrom: GoStateName | ProcStateName = 'Undetermined',
-    transitionTo: GoStateName | ProcStateName = 'Undetermined',
+    transitionFrom = 0,
+    transitionTo = 0,
     transitionReason = '',
     transitionStack: Stack | null = null,
   ) {
-    this.kindCode = kindCode;
-    this.wireType = wireType;
     this.time = time;
-    this.exactTime = exactTime;
     this.goroutine = goroutine;
     this.proc = proc;
     this.thread = thread;
     this.stack = stack;
     this.size = size;
+    this.code =
+      Math.min(kindCode, FOUR_BITS) |
+      ((wireType & 0xff) << WIRE_SHIFT) |
+      (transitionKind << TRANSITION_SHIFT) |
+      (Math.min(transitionFrom, FOUR_BITS) << FROM_SHIFT) |
+      (Math.min(transitionTo, FOUR_BITS) << TO_SHIFT);
+    this.exactTime = exactTime;
     this.detail = detail;
-    this.transitionKind = transitionKind;
     this.transitionId = transitionId;
-    this.transitionFrom = transitionFrom;
-    this.transitionTo = transitionTo;
     this.transitionReason = transitionReason;
     this.transitionStack = transitionStack;
+    this.transitionObject = undefined;
   }
 
   /** A StateTransition event of goroutine `id` (the arguments after `detail` of the constructor). */
   static readonly GOROUTINE = TRANSITION_GOROUTINE;
   /** A StateTransition event of proc `id`. */
   static readonly PROC = TRANSITION_PROC;
+
+  /** Go's EventKind number. */
+  get kindCode(): number {
+    return this.code & FOUR_BITS;
+  }
+
+  /** Wire event type that produced it (255: a Sync made by the reader). */
+  get wireType(): number {
+    return (this.code >> WIRE_SHIFT) & 0xff;
+  }
+
+  private get transitionKind(): number {
+    return (this.code >> TRANSITION_SHIFT) & 3;
+  }
+
+  private get transitionFrom(): GoStateName | ProcStateName {
+    const from = (this.code >> FROM_SHIFT) & FOUR_BITS;
+    return this.transitionKind === TRANSITION_GOROUTINE ? goStateName(from) : procStateName(from);
+  }
+
+  private get transitionTo(): GoStateName | ProcStateName {
+    const to = (this.code >> TO_SHIFT) & FOUR_BITS;
+    return this.transitionKind === TRANSITION_GOROUTINE ? goStateName(to) : procStateName(to);
+  }
 
   /** Go's EventKind name, e.g. "StateTransition". */
   get kind(): EventKindName {
