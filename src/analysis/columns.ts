@@ -9,10 +9,19 @@ const GOMAXPROCS = '/sched/gomaxprocs:threads';
 const HEAP_OBJECTS = '/memory/classes/heap/objects:bytes';
 const HEAP_GOAL = '/gc/heap/goal:bytes';
 
+/** String ids from here on are cached in a Map rather than an array. */
+const DENSE_STRING_IDS = 1 << 20;
+
 /** Per-generation caches, reset when a batch of another generation arrives. */
 class GenerationCache {
   private tables: GenerationTables | undefined;
   private generation = -1n;
+  /**
+   * String ids are small dense integers per generation, and a blocking event's reason is looked
+   * up per event: an array indexed by id (holes: not resolved yet) beats a Map. Ids too large to
+   * index go to the Map.
+   */
+  private stringsById: (string | undefined)[] = [];
   private strings = new Map<number, string>();
   private frames = new Map<number, readonly Frame[]>();
   private stwNames = new Map<number, string>();
@@ -22,9 +31,25 @@ class GenerationCache {
     if (tables === this.tables && generation === this.generation) return;
     this.tables = tables;
     this.generation = generation;
+    this.stringsById = [];
     this.strings = new Map();
     this.frames = new Map();
     this.stwNames = new Map();
+  }
+
+  /** The string of an id held as a number (the columns' f64 form). */
+  stringAt(id: number): string {
+    if (id >= 0 && id < DENSE_STRING_IDS && Math.floor(id) === id) {
+      let text = this.stringsById[id];
+      if (text === undefined) {
+        text = this.tables!.string(BigInt(id));
+        // Grown one slot at a time: a store far past the end would turn the array sparse (slow).
+        while (this.stringsById.length < id) this.stringsById.push(undefined);
+        this.stringsById[id] = text;
+      }
+      return text;
+    }
+    return this.string(id);
   }
 
   string(id: number | bigint): string {
@@ -160,7 +185,7 @@ export class BatchView implements EventView {
   }
   reason(i: number): string {
     const id = this.reasonCol[i]!;
-    return id === 0 ? '' : this.cache.string(id);
+    return id === 0 ? '' : this.cache.stringAt(id);
   }
   transitionStack(i: number): number {
     return stackId(this.transitionStackCol[i]!);

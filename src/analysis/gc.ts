@@ -3,7 +3,7 @@
 // and the MMU curve (mmu.ts).
 import type { AnalysisDefinition, AnalyzerInstance } from './analyzer.js';
 import type { EventView } from './events.js';
-import { Kind } from './events.js';
+import { Kind, ResourceKind, idKey } from './events.js';
 import { GoroutineTracker, type TrackerState } from './goroutine-tracker.js';
 import { emptyHistogram, mergeHistogramInto, record, summarize, type HistogramData, type LatencySummary } from './histogram.js';
 import { finishedTracker, mergeTrackerStates, trackerInstance } from './tracker-shared.js';
@@ -122,8 +122,41 @@ function scopeKey(view: EventView, i: number): string {
   return `${view.rangeScopeKind(i)}:${view.rangeScopeId(i)}`;
 }
 
+/**
+ * A range's scope (kind 0-3, id) as one number, exact for any id below 2^50. Assists and sweeps
+ * open and close a range per event pair (a million in a 40 MB trace); building the "kind:id"
+ * string for each and adding/deleting it on an object showed up hot in profiles, so open ranges
+ * are kept in Maps under this number and written out by partial().
+ */
+function scopeNumber(view: EventView, i: number): number {
+  return idKey(view.rangeScopeId(i) * 4 + view.rangeScopeKind(i));
+}
+
+/** scopeKey() of a scopeNumber(). */
+function scopeKeyOf(scope: number): string {
+  const kind = ((scope % 4) + 4) % 4;
+  return `${kind}:${(scope - kind) / 4}`;
+}
+
+/**
+ * Value of a closed P-scoped range in the open-range Maps. Map.delete shrinks a table that empties
+ * and the next set grows it again (see slot-map.ts), and a sweep opens and closes on every P all
+ * the time; Ps are few, so their entries stay. Goroutine-scoped entries (assists) are deleted:
+ * goroutines are unbounded in number.
+ */
+const CLOSED = Number.NaN;
+
+function openRecord(open: ReadonlyMap<number, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [scope, start] of open) if (!Number.isNaN(start)) out[scopeKeyOf(scope)] = start;
+  return out;
+}
+
 class GcAnalyzer implements AnalyzerInstance<GcPartial> {
   private readonly p: GcPartial = emptyPartial({} as TrackerState);
+  /** Open assists and sweeps by scopeNumber() → start time (the partial's openAssist/openSweep). */
+  private readonly openAssist = new Map<number, number>();
+  private readonly openSweep = new Map<number, number>();
 
   constructor(private readonly tracker: AnalyzerInstance<TrackerState>) {}
 
@@ -157,15 +190,16 @@ class GcAnalyzer implements AnalyzerInstance<GcPartial> {
           } else p.orphanStwEnds.push({ key: `${key}|${name.slice(STW_PREFIX.length, -1)}`, end: t });
         }
       } else if (name === ASSIST || name === SWEEP) {
-        const open = name === ASSIST ? p.openAssist : p.openSweep;
-        const key = scopeKey(view, i);
-        if (kind === Kind.RangeBegin) open[key] = t;
+        const open = name === ASSIST ? this.openAssist : this.openSweep;
+        const scope = scopeNumber(view, i);
+        if (kind === Kind.RangeBegin) open.set(scope, t);
         else if (kind === Kind.RangeEnd) {
-          const start = open[key];
-          if (start !== undefined) {
+          const start = open.get(scope);
+          if (start !== undefined && !Number.isNaN(start)) {
             addRange(name === ASSIST ? p.assists : p.sweeps, t - start);
-            delete open[key];
-          } else (name === ASSIST ? p.orphanAssistEnds : p.orphanSweepEnds).push({ key, end: t });
+            if (view.rangeScopeKind(i) === ResourceKind.Proc) open.set(scope, CLOSED);
+            else open.delete(scope);
+          } else (name === ASSIST ? p.orphanAssistEnds : p.orphanSweepEnds).push({ key: scopeKey(view, i), end: t });
         }
         // RangeActive: the range began in an earlier part; its end stitches at merge time.
       }
@@ -173,7 +207,7 @@ class GcAnalyzer implements AnalyzerInstance<GcPartial> {
   }
 
   partial(): GcPartial {
-    return structuredClone({ ...this.p, tracker: this.tracker.partial() });
+    return structuredClone({ ...this.p, openAssist: openRecord(this.openAssist), openSweep: openRecord(this.openSweep), tracker: this.tracker.partial() });
   }
 }
 

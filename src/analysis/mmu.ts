@@ -586,7 +586,8 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
       if (to === GoState.NotExist) this.states.delete(g);
       else this.states.set(g, to as GoState);
     }
-    if (this.inGC.has(g) || this.bgMark.has(g)) {
+    // Goroutines in a mark assist are few and usually none: check the size before hashing.
+    if ((this.inGC.size !== 0 && this.inGC.has(g)) || this.isBackgroundMarkWorker(g)) {
       const wasExec = isExecuting(from);
       const isExec = isExecuting(to);
       const p = this.ps[proc];
@@ -597,6 +598,23 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
     }
     // Otherwise nothing the utilisation depends on changed: Go's point would be dropped as a repeat.
   }
+
+  /**
+   * bgMark.has(g), first checked against the range of its ids: the set only grows and holds the
+   * few GC worker goroutines, while nearly every transition is some other goroutine's.
+   */
+  private isBackgroundMarkWorker(g: number): boolean {
+    if (this.bgMark.size !== this.bgMarkRangeOf) {
+      this.bgMarkLow = Math.min(...this.bgMark);
+      this.bgMarkHigh = Math.max(...this.bgMark);
+      this.bgMarkRangeOf = this.bgMark.size;
+    }
+    return g >= this.bgMarkLow && g <= this.bgMarkHigh && this.bgMark.has(g);
+  }
+  /** Lowest and highest id in bgMark when it had bgMarkRangeOf members (empty: no id matches). */
+  private bgMarkLow = 0;
+  private bgMarkHigh = -1;
+  private bgMarkRangeOf = 0;
 
   private onLabel(t: number, label: string, g: number, proc: number): void {
     this.lastEventTime = t;

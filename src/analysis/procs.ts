@@ -105,6 +105,25 @@ function combine(a: ProcBucket, b: ProcBucket): ProcBucket {
   return out;
 }
 
+/**
+ * Per-P arrays are kept without holes so the per-event code reads them without `?? 0`: a read
+ * that may find a hole in an array of doubles makes the JIT box every value it loads (measured:
+ * a heap-number allocation per event). Missing entries mean 0 everywhere they are read.
+ */
+function growTo(values: number[], p: number): void {
+  while (values.length <= p) values.push(0);
+}
+
+/** `values` with holes and non-numbers (null from JSON) as 0, in a fresh array of numbers. */
+function numbersOnly(values: readonly (number | null | undefined)[]): number[] {
+  return Array.from(values, (v) => (typeof v === 'number' ? v : 0));
+}
+
+/** The same, in place (a bucket may be shared with the timeline). */
+function fillHoles(values: number[]): void {
+  for (let k = 0; k < values.length; k++) if (typeof values[k] !== 'number') values[k] = 0;
+}
+
 function imbalanceOf(values: readonly number[]): number {
   const max = Math.max(0, ...values);
   if (max <= 0 || values.length === 0) return 0;
@@ -146,6 +165,8 @@ class ProcsAnalyzer implements StatefulAnalyzer<ProcsState> {
   constructor(options: ProcsOptions, state?: ProcsState) {
     this.maxPoints = options.maxPoints ?? 256;
     this.s = state ?? initialProcsState();
+    this.s.busySince = numbersOnly(this.s.busySince);
+    this.s.busyNs = numbersOnly(this.s.busyNs);
   }
 
   /** Classifies how a running slice of `length` ns ended (`to`: the goroutine's next state). */
@@ -176,7 +197,8 @@ class ProcsAnalyzer implements StatefulAnalyzer<ProcsState> {
   /** Adds busy time of P `p` over [from, to), split across buckets. */
   private addBusy(p: number, from: number, to: number): void {
     const s = this.s;
-    s.busyNs[p] = (s.busyNs[p] ?? 0) + (to - from);
+    growTo(s.busyNs, p);
+    s.busyNs[p]! += to - from;
     let t = from;
     while (t < to) {
       const width = s.timeline.widthNs;
@@ -185,11 +207,13 @@ class ProcsAnalyzer implements StatefulAnalyzer<ProcsState> {
       let bucket = this.bucket[p];
       if (bucket === undefined || key !== this.bucketKey[p] || width !== this.bucketWidth[p]) {
         bucket = bucketAt(s.timeline, t, () => [], combine, this.maxPoints);
+        fillHoles(bucket);
         this.bucket[p] = bucket;
         this.bucketWidth[p] = s.timeline.widthNs;
         this.bucketKey[p] = Math.floor(t / s.timeline.widthNs);
       }
-      bucket[p] = (bucket[p] ?? 0) + (end - t);
+      growTo(bucket, p);
+      bucket[p]! += end - t;
       t = end;
     }
   }
@@ -221,9 +245,12 @@ class ProcsAnalyzer implements StatefulAnalyzer<ProcsState> {
         if (to === GoState.Runnable) s.runnable++;
         const p = view.proc(i);
         if (p < 0) continue;
-        if (to === GoState.Running) s.busySince[p] = t;
-        else if (from === GoState.Running) {
-          const since = s.busySince[p] ?? 0;
+        if (to === GoState.Running) {
+          growTo(s.busySince, p);
+          s.busySince[p] = t;
+        } else if (from === GoState.Running) {
+          growTo(s.busySince, p);
+          const since = s.busySince[p]!;
           if (since !== 0) {
             this.addBusy(p, since, t);
             this.endSlice(view.resourceId(i), to, to === GoState.Runnable ? view.reason(i) : '', t - since);

@@ -6,24 +6,55 @@ import { NO_STACK } from './events.js';
 /** Index of "no stack" in every StackTable. */
 export const EMPTY_STACK = 0;
 
+/** Generation-local stack ids from here on are cached in a Map rather than an array. */
+const LARGE_STACK_ID = 1 << 22;
+
 export class StackTable {
   /** Frames of each interned stack, innermost first; index 0 is the empty stack. */
   readonly stacks: Frame[][] = [[]];
   private readonly byKey = new Map<string, number>([['', EMPTY_STACK]]);
-  private generationCache = new Map<number, number>();
+  /**
+   * Generation-local stack id → index, for this generation. The ids are small dense integers (the
+   * generation's stack table), and this lookup runs for every blocking and syscall event: an
+   * array indexed by id (-1: not interned yet) costs less than a Map. Larger ids use the Map.
+   */
+  private generationCache = new Int32Array(1024).fill(-1);
+  private generationCacheUsed = 0;
+  private largeIdCache = new Map<number, number>();
 
   /** Forget the per-generation id cache (call at every Sync). */
   newGeneration(): void {
-    this.generationCache = new Map();
+    this.generationCache.fill(-1, 0, this.generationCacheUsed);
+    this.generationCacheUsed = 0;
+    this.largeIdCache = new Map();
   }
 
   /** Interns the generation-local stack id of `view`. */
   fromView(view: EventView, stackId: number): number {
     if (stackId === NO_STACK) return EMPTY_STACK;
-    const cached = this.generationCache.get(stackId);
+    if (stackId >= LARGE_STACK_ID || Math.floor(stackId) !== stackId) return this.fromViewLarge(view, stackId);
+    let cache = this.generationCache;
+    if (stackId < cache.length) {
+      const cached = cache[stackId]!;
+      if (cached >= 0) return cached;
+    } else {
+      let length = cache.length;
+      while (length <= stackId) length *= 2;
+      const grown = new Int32Array(length).fill(-1);
+      grown.set(cache);
+      this.generationCache = cache = grown;
+    }
+    const index = this.intern(view.frames(stackId));
+    cache[stackId] = index;
+    if (stackId >= this.generationCacheUsed) this.generationCacheUsed = stackId + 1;
+    return index;
+  }
+
+  private fromViewLarge(view: EventView, stackId: number): number {
+    const cached = this.largeIdCache.get(stackId);
     if (cached !== undefined) return cached;
     const index = this.intern(view.frames(stackId));
-    this.generationCache.set(stackId, index);
+    this.largeIdCache.set(stackId, index);
     return index;
   }
 
