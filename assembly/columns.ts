@@ -26,11 +26,34 @@ export const COL_TO: i32 = 17; // u8: transition to-state
 export const COL_SIZE: i32 = 18; // u32: encoded size in bytes (0 for made-up events)
 export const COLUMN_COUNT: i32 = 19;
 
+// The live Columns' addresses, one global per column: the per-event write then needs one load for
+// each column's address instead of two (the object's array, then the element).
+let pTime: usize = 0;
+let pA0: usize = 0;
+let pA1: usize = 0;
+let pA2: usize = 0;
+let pA3: usize = 0;
+let pTimeF: usize = 0;
+let pG: usize = 0;
+let pP: usize = 0;
+let pM: usize = 0;
+let pStack: usize = 0;
+let pTStack: usize = 0;
+let pResId: usize = 0;
+let pReason: usize = 0;
+let pKind: usize = 0;
+let pType: usize = 0;
+let pResKind: usize = 0;
+let pFrom: usize = 0;
+let pTo: usize = 0;
+let pSize: usize = 0;
+
 export class Columns {
   capacity: i32;
   ptrs: StaticArray<usize> = new StaticArray<usize>(COLUMN_COUNT);
   length: i32 = 0;
 
+  /** Only one Columns is live at a time (the output's); creating one makes it the write target. */
   constructor(capacity: i32) {
     this.capacity = capacity;
     const n = <usize>capacity;
@@ -38,6 +61,25 @@ export class Columns {
       const width: usize = c <= COL_REASON ? 8 : c == COL_SIZE ? 4 : 1;
       unchecked((this.ptrs[c] = heap.alloc(n * width)));
     }
+    pTime = this.ptr(COL_TIME);
+    pA0 = this.ptr(COL_A0);
+    pA1 = this.ptr(COL_A1);
+    pA2 = this.ptr(COL_A2);
+    pA3 = this.ptr(COL_A3);
+    pTimeF = this.ptr(COL_TIME_F);
+    pG = this.ptr(COL_G);
+    pP = this.ptr(COL_P);
+    pM = this.ptr(COL_M);
+    pStack = this.ptr(COL_STACK);
+    pTStack = this.ptr(COL_TSTACK);
+    pResId = this.ptr(COL_RES_ID);
+    pReason = this.ptr(COL_REASON);
+    pKind = this.ptr(COL_KIND);
+    pType = this.ptr(COL_TYPE);
+    pResKind = this.ptr(COL_RES_KIND);
+    pFrom = this.ptr(COL_FROM);
+    pTo = this.ptr(COL_TO);
+    pSize = this.ptr(COL_SIZE);
   }
 
   @inline ptr(c: i32): usize {
@@ -48,22 +90,22 @@ export class Columns {
     return this.length >= this.capacity;
   }
 
-  write(ev: Ev, time: i64, g: i64, p: i64, m: i64): void {
+  @inline write(ev: Ev, time: i64, g: i64, p: i64, m: i64): void {
     const i = <usize>this.length;
     this.length++;
     const typ = ev.typ;
-    store<i64>(this.ptr(COL_TIME) + (i << 3), time);
-    store<u64>(this.ptr(COL_A0) + (i << 3), ev.a0);
-    store<u64>(this.ptr(COL_A1) + (i << 3), ev.a1);
-    store<u64>(this.ptr(COL_A2) + (i << 3), ev.a2);
-    store<u64>(this.ptr(COL_A3) + (i << 3), ev.a3);
-    store<f64>(this.ptr(COL_TIME_F) + (i << 3), <f64>time);
-    store<f64>(this.ptr(COL_G) + (i << 3), <f64>g);
-    store<f64>(this.ptr(COL_P) + (i << 3), <f64>p);
-    store<f64>(this.ptr(COL_M) + (i << 3), <f64>m);
-    store<u8>(this.ptr(COL_KIND) + i, S.kindOf(typ));
-    store<u8>(this.ptr(COL_TYPE) + i, typ);
-    store<u32>(this.ptr(COL_SIZE) + (i << 2), ev.size);
+    store<i64>(pTime + (i << 3), time);
+    store<u64>(pA0 + (i << 3), ev.a0);
+    store<u64>(pA1 + (i << 3), ev.a1);
+    store<u64>(pA2 + (i << 3), ev.a2);
+    store<u64>(pA3 + (i << 3), ev.a3);
+    store<f64>(pTimeF + (i << 3), <f64>time);
+    store<f64>(pG + (i << 3), <f64>g);
+    store<f64>(pP + (i << 3), <f64>p);
+    store<f64>(pM + (i << 3), <f64>m);
+    store<u8>(pKind + i, S.kindOf(typ));
+    store<u8>(pType + i, typ);
+    store<u32>(pSize + (i << 2), ev.size);
 
     let stack: f64 = -1;
     if (typ == S.EV_CPU_SAMPLE) {
@@ -75,7 +117,7 @@ export class Columns {
         if (id != 0) stack = <f64>id;
       }
     }
-    store<f64>(this.ptr(COL_STACK) + (i << 3), stack);
+    store<f64>(pStack + (i << 3), stack);
 
     let resKind: u8 = 0;
     let resId: f64 = 0;
@@ -119,11 +161,11 @@ export class Columns {
         resKind = 1; resId = <f64>g; break;
       default: break;
     }
-    store<u8>(this.ptr(COL_RES_KIND) + i, resKind);
-    store<f64>(this.ptr(COL_RES_ID) + (i << 3), resId);
-    store<u8>(this.ptr(COL_FROM) + i, from);
-    store<u8>(this.ptr(COL_TO) + i, to);
-    store<f64>(this.ptr(COL_REASON) + (i << 3), reason);
-    store<f64>(this.ptr(COL_TSTACK) + (i << 3), tstack);
+    store<u8>(pResKind + i, resKind);
+    store<f64>(pResId + (i << 3), resId);
+    store<u8>(pFrom + i, from);
+    store<u8>(pTo + i, to);
+    store<f64>(pReason + (i << 3), reason);
+    store<f64>(pTStack + (i << 3), tstack);
   }
 }

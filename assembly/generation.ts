@@ -84,12 +84,12 @@ export class Generation {
   stringPresent: StaticArray<u8> = new StaticArray<u8>(0);
   stackPresent: StaticArray<u8> = new StaticArray<u8>(0);
 
-  hasString(id: u64): bool {
+  @inline hasString(id: u64): bool {
     if (id < <u64>this.stringPresent.length) return unchecked(this.stringPresent[<i32>id]) != 0;
     return id == 0 || this.strings.has(id);
   }
 
-  hasStack(id: u64): bool {
+  @inline hasStack(id: u64): bool {
     if (id < <u64>this.stackPresent.length) return unchecked(this.stackPresent[<i32>id]) != 0;
     return id == 0 || this.stacks.has(id);
   }

@@ -4,7 +4,7 @@
 import { COLUMN_COUNT } from './columns';
 import { Ev } from './event';
 import { Batch, Generation, readGeneration } from './generation';
-import { MState, Ordering } from './order';
+import { MState, NOT_FAST, Ordering } from './order';
 import { columns, lastTs, outputFull, putUnchecked, resetOutput, setTables, startBatch } from './output';
 import { goSortByTime } from './sort';
 import * as S from './specs';
@@ -65,7 +65,7 @@ export function inputBuffer(length: i32): usize {
   const need = <usize>max(length, 1);
   if (need > inputCapacity) {
     if (input != 0) heap.free(input);
-    input = heap.alloc(need);
+    input = heap.alloc(need + INPUT_PADDING);
     inputCapacity = need;
   }
   return input;
@@ -143,54 +143,69 @@ export function bareSync(): i32 {
 
 // ---- Reading events out of a thread's batches (Go's batchCursor.nextEvent) ----
 
-// Position of the varint reader; globals so the fast path needs no object traffic.
-let rpos: usize = 0;
-let rend: usize = 0;
-let rok: bool = true;
+// ---- Varints of event payloads, read a machine word at a time ----
+//
+// The input buffer is allocated with INPUT_PADDING spare bytes after the generation, so an 8-byte
+// load at any position inside a batch stays inside the buffer. Bytes past the batch end may be in
+// the word; a varint whose terminating byte lies past the end is rejected as truncated, as before.
+const INPUT_PADDING: usize = 16;
+const CONTINUATION_BITS: u64 = 0x8080808080808080;
 
-function uvarintSlow(): u64 {
+/** Length in bytes (1–8) of the varint whose first bytes are x (little-endian), 0 if longer than 8. */
+@inline function varintLength(x: u64): usize {
+  const stops = ~x & CONTINUATION_BITS;
+  return stops == 0 ? 0 : (<usize>ctz(stops) + 1) >> 3;
+}
+
+/** Value of the varint of `length` (1–8) bytes at the start of x. */
+@inline function varintValue(x: u64, length: usize): u64 {
+  if (length == 1) return x & 0x7f;
+  if (length == 2) return (x & 0x7f) | ((x >> 1) & 0x3f80);
+  // Keep the varint's own bytes, then squeeze out each byte's continuation bit.
+  const v = length == 8 ? x : x & ((<u64>1 << (<u64>length << 3)) - 1);
+  return (v & 0x7f) | ((v >> 1) & (<u64>0x7f << 7)) | ((v >> 2) & (<u64>0x7f << 14)) | ((v >> 3) & (<u64>0x7f << 21)) |
+    ((v >> 4) & (<u64>0x7f << 28)) | ((v >> 5) & (<u64>0x7f << 35)) | ((v >> 6) & (<u64>0x7f << 42)) | ((v >> 7) & (<u64>0x7f << 49));
+}
+
+// Result of the byte-at-a-time reader below (for varints longer than 8 bytes).
+let slowValue: u64 = 0;
+
+/** Go's uvarint at p (at most 10 bytes, the 10th at most 1, none at or past end): the position
+ *  after it, with the value in slowValue, or end + 1 if it is invalid. */
+function uvarintSlow(p: usize, end: usize): usize {
   let x: u64 = 0;
   let s: u64 = 0;
-  let p = rpos;
-  const end = rend;
   for (let i = 0; i < 10; i++) {
-    if (p >= end) {
-      rok = false;
-      return 0;
-    }
+    if (p >= end) return end + 1;
     const b = <u64>load<u8>(p);
     p++;
     if (b < 0x80) {
-      if (i == 9 && b > 1) {
-        rok = false;
-        return 0;
-      }
-      rpos = p;
-      return x | (b << s);
+      if (i == 9 && b > 1) return end + 1;
+      slowValue = x | (b << s);
+      return p;
     }
     x |= (b & 0x7f) << s;
     s += 7;
   }
-  rok = false;
-  return 0;
+  return end + 1;
 }
 
-@inline function uvarint(): u64 {
-  const p = rpos;
-  if (p < rend) {
-    const b = load<u8>(p);
-    if (b < 0x80) {
-      rpos = p + 1;
-      return <u64>b;
-    }
-  }
-  return uvarintSlow();
+/** Position after the varint at p whose first 8 bytes are x and whose length is len (0: longer
+ *  than 8 bytes, read byte by byte); past `end` if it is invalid or runs past the batch. */
+@inline function varintEnd(p: usize, len: usize, end: usize): usize {
+  return len != 0 ? p + len : uvarintSlow(p, end);
+}
+
+/** Value of that varint; call after varintEnd (the long case leaves its value in slowValue). */
+@inline function varintAt(x: u64, len: usize): u64 {
+  return len != 0 ? varintValue(x, len) : slowValue;
 }
 
 /** Moves c to its next event: 1 if there is one, 0 if its batches are exhausted, -1 on error. */
-function nextEvent(c: Cursor, nsPerTick: f64): i32 {
+@inline function nextEvent(c: Cursor, nsPerTick: f64): i32 {
   let pos = c.pos;
-  if (pos == c.end) {
+  let end = c.end;
+  if (pos == end) {
     // Next batch (empty batches are skipped, as in Go).
     const batches = c.batches;
     const n = batches.length;
@@ -208,52 +223,75 @@ function nextEvent(c: Cursor, nsPerTick: f64): i32 {
     const batch = changetype<Batch>(b);
     c.idx = idx;
     pos = batch.data;
-    c.end = batch.dataEnd;
+    end = batch.dataEnd;
+    c.end = end;
     c.batchTime = batch.time;
     c.offset = batch.offset;
     c.lastTs = 0;
   }
-  if (c.lastTs == 0) c.lastTs = ticksToNs(c.batchTime, nsPerTick);
+  // As in Go, a zero lastTs (a new batch, or an event that landed on time 0) restarts from the
+  // batch's base time.
+  let lastTs = c.lastTs;
+  if (lastTs == 0) lastTs = ticksToNs(c.batchTime, nsPerTick);
   const typ = load<u8>(pos);
-  if (<i32>typ >= S.SPEC_COUNT) {
-    fail(ERR_CORRUPT_BATCH, 'found invalid event type: ' + typ.toString(), c.offset);
-    return -1;
-  }
-  const nargs = S.argCount(typ);
-  if (nargs == 0 || !S.isTimed(typ)) {
-    fail(ERR_CORRUPT_BATCH, 'found event without a timestamp: type=' + typ.toString(), c.offset);
-    return -1;
-  }
-  rpos = pos + 1;
-  rend = c.end;
-  rok = true;
-  const dt = uvarint();
-  if (!rok) {
-    fail(ERR_CORRUPT_BATCH, 'found invalid uvarint for timestamp', c.offset);
-    return -1;
-  }
-  // Arguments past the spec's count keep their previous values, as in Go.
+  const nargs = S.timedArgCount(typ);
+  if (nargs == 0) return badEventType(c, typ);
+  // The timestamp delta, then up to four arguments; arguments past the spec's count keep their
+  // previous values, as in Go.
+  // Unrolled: at most four arguments, and no loop (V8 puts an interrupt check in every loop).
+  let p = pos + 1;
+  let x = load<u64>(p);
+  let len = varintLength(x);
+  p = varintEnd(p, len, end);
+  const dt = varintAt(x, len);
+  if (p > end) return badVarint(c, 'found invalid uvarint for timestamp');
   if (nargs > 1) {
-    c.a0 = uvarint();
+    x = load<u64>(p);
+    len = varintLength(x);
+    p = varintEnd(p, len, end);
+    c.a0 = varintAt(x, len);
+    if (p > end) return badVarint(c, 'found invalid uvarint');
     if (nargs > 2) {
-      c.a1 = uvarint();
+      x = load<u64>(p);
+      len = varintLength(x);
+      p = varintEnd(p, len, end);
+      c.a1 = varintAt(x, len);
+      if (p > end) return badVarint(c, 'found invalid uvarint');
       if (nargs > 3) {
-        c.a2 = uvarint();
-        if (nargs > 4) c.a3 = uvarint();
+        x = load<u64>(p);
+        len = varintLength(x);
+        p = varintEnd(p, len, end);
+        c.a2 = varintAt(x, len);
+        if (p > end) return badVarint(c, 'found invalid uvarint');
+        if (nargs > 4) {
+          x = load<u64>(p);
+          len = varintLength(x);
+          p = varintEnd(p, len, end);
+          c.a3 = varintAt(x, len);
+          if (p > end) return badVarint(c, 'found invalid uvarint');
+        }
       }
-    }
-    if (!rok) {
-      fail(ERR_CORRUPT_BATCH, 'found invalid uvarint', c.offset);
-      return -1;
     }
   }
   c.typ = typ;
-  const t = ticksToNs(dt, nsPerTick) + c.lastTs;
+  const t = ticksToNs(dt, nsPerTick) + lastTs;
   c.time = t;
   c.lastTs = t;
-  c.size = <u32>(rpos - pos);
-  c.pos = rpos;
+  c.size = <u32>(p - pos);
+  c.pos = p;
   return 1;
+}
+
+function badVarint(c: Cursor, message: string): i32 {
+  fail(ERR_CORRUPT_BATCH, message, c.offset);
+  return -1;
+}
+
+/** The error for an event type that is unknown or has no timestamp. */
+function badEventType(c: Cursor, typ: u8): i32 {
+  if (<i32>typ >= S.SPEC_COUNT) fail(ERR_CORRUPT_BATCH, 'found invalid event type: ' + typ.toString(), c.offset);
+  else fail(ERR_CORRUPT_BATCH, 'found event without a timestamp: type=' + typ.toString(), c.offset);
+  return -1;
 }
 
 // Go's binary min-heap over cursors, with its exact tie-breaking.
@@ -316,10 +354,11 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
   if (h.length > 0) siftDown(h, 0);
 }
 
-function tryAdvance(g: Generation, i: i32): i32 {
+@inline function tryAdvance(g: Generation, i: i32): i32 {
   const c = unchecked(frontier[i]);
   if (c.thread === null && c.m != -1) c.thread = ordering.threadState(c.m);
-  const r = ordering.advance(c, g, c.m, c.thread, g.gen);
+  let r = ordering.advanceFast(c, c.thread, c.m, g.gen);
+  if (r == NOT_FAST) r = ordering.advance(c, g, c.m, c.thread, g.gen);
   if (r != 1) return r;
   const next = nextEvent(c, g.nsPerTick);
   if (next < 0) return -1;
@@ -333,6 +372,45 @@ function tryAdvance(g: Generation, i: i32): i32 {
     }
     heapUpdate(frontier, i);
   } else heapRemove(frontier, i);
+  return 1;
+}
+
+/**
+ * tryAdvance(g, 0), repeated while the root cursor keeps the lead: its next event is not later
+ * than either child's (siftDown would leave it in place), the next CPU sample (at sampleTime) is
+ * not earlier, and the output has room; exactly the steps nextBatch's loop would take one at a
+ * time, with what does not change during the run (the cursor, its thread, the children's times)
+ * held in locals. Returns as tryAdvance does for the last step.
+ */
+@inline function runRoot(g: Generation, sampleTime: i64): i32 {
+  const c = unchecked(frontier[0]);
+  if (c.thread === null && c.m != -1) c.thread = ordering.threadState(c.m);
+  const ms = c.thread;
+  const m = c.m;
+  const gen = g.gen;
+  const nsPerTick = g.nsPerTick;
+  const n = frontier.length;
+  let bound = i64.MAX_VALUE;
+  if (n >= 2) bound = unchecked(frontier[1]).time;
+  if (n >= 3) bound = min(bound, unchecked(frontier[2]).time);
+  for (;;) {
+    let r = ordering.advanceFast(c, ms, m, gen);
+    if (r == NOT_FAST) r = ordering.advance(c, g, m, ms, gen);
+    if (r != 1) return r;
+    const next = nextEvent(c, nsPerTick);
+    if (next < 0) return -1;
+    if (next == 0) {
+      heapRemove(frontier, 0);
+      return 1;
+    }
+    const t = c.time;
+    if (t > bound) {
+      heapUpdate(frontier, 0);
+      return 1;
+    }
+    if (sampleTime < t || outputFull()) return 1;
+  }
+  // Not reached; the compiler wants every path of the function to return.
   return 1;
 }
 
@@ -403,7 +481,7 @@ export function nextBatch(): i32 {
       status = columns.length > 0 ? MORE : DONE;
       return columns.length;
     }
-    let r = tryAdvance(g, 0);
+    let r = runRoot(g, cpuIndex < nsamples ? unchecked(samples[cpuIndex]).time : i64.MAX_VALUE);
     if (r < 0) {
       status = FAILED;
       return columns.length;

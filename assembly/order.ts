@@ -106,9 +106,15 @@ class RangeState {
   }
 
   begin(typ: u8, desc: u64, offset: i32): bool {
-    if (this.has(typ, desc)) {
+    if (!this.tryBegin(typ, desc)) {
       return fail(ERR_ORDERING, 'discovered event already in-flight for when starting event ' + S.specName(typ), offset);
     }
+    return true;
+  }
+
+  /** begin() without the error: false, and nothing changed, if the range is already in flight. */
+  tryBegin(typ: u8, desc: u64): bool {
+    if (this.has(typ, desc)) return false;
     this.add(typ, desc);
     return true;
   }
@@ -128,6 +134,12 @@ class RangeState {
 
   /** Ends the range begun by `endTyp`'s start event (swap-remove, as Go does). */
   end(endTyp: u8, offset: i32): bool {
+    if (this.tryEnd(endTyp)) return true;
+    return fail(ERR_ORDERING, 'tried to end event ' + S.specName(S.startEvOf(endTyp)) + ', but not in-flight', offset);
+  }
+
+  /** end() without the error: false, and nothing changed, if no such range is in flight. */
+  tryEnd(endTyp: u8): bool {
     const st = S.startEvOf(endTyp);
     const n = this.types.length;
     for (let i = 0; i < n; i++) {
@@ -140,7 +152,7 @@ class RangeState {
         return true;
       }
     }
-    return fail(ERR_ORDERING, 'tried to end event ' + S.specName(st) + ', but not in-flight', offset);
+    return false;
   }
 
   clear(): void {
@@ -160,6 +172,8 @@ class UserRegion {
 
 class GState {
   status: u8 = 0;
+  /** True while this state is gStates' entry for `id`: a cached reference is valid only then. */
+  live: bool = true;
   seqGen: u64 = 0;
   seq: u64 = 0;
   regions: Array<UserRegion> = new Array<UserRegion>();
@@ -174,6 +188,7 @@ function newGState(id: i64): GState {
   if (freeGStates.length == 0) return new GState(id);
   const gs = freeGStates.pop();
   gs.id = id;
+  gs.live = true;
   gs.status = 0;
   gs.seqGen = 0;
   gs.seq = 0;
@@ -193,6 +208,11 @@ class PState {
 export class MState {
   g: i64 = -1;
   p: i64 = -1;
+  // The goroutine and proc states this thread looked up last: a thread's events keep referring
+  // to the same G and P, so most lookups are answered here without hashing. Checked on use (id,
+  // and liveness for goroutines, whose states are destroyed and reused); PStates are never removed.
+  lastG: GState | null = null;
+  lastP: PState | null = null;
 }
 
 class TaskState {
@@ -202,6 +222,9 @@ class TaskState {
 const GC_UNDETERMINED: u8 = 0;
 const GC_NOT_RUNNING: u8 = 1;
 const GC_RUNNING: u8 = 2;
+
+/** advanceSyscall's answer when the event needs the general path. */
+export const NOT_FAST: i32 = 2;
 
 // Context requirements.
 const NOT: u8 = 0;
@@ -227,6 +250,8 @@ export class Ordering {
   private newP: i64 = -1;
   private offset: i32 = -1;
   private gen: u64 = 0;
+  /** The thread of the event being ordered (null for NoThread): its lookup cache. */
+  private ms: MState | null = null;
   private table: Generation | null = null;
 
   /** The state of thread m, created on first use (null for NoThread). Entries are never removed,
@@ -247,6 +272,7 @@ export class Ordering {
     this.table = table;
     this.offset = ev.offset;
     this.curM = m;
+    this.ms = ms;
     if (ms === null) {
       this.curP = -1;
       this.curG = -1;
@@ -266,7 +292,7 @@ export class Ordering {
     return result;
   }
 
-  private dispatch(ev: Ev): i32 {
+  @inline private dispatch(ev: Ev): i32 {
     switch (ev.typ) {
       case S.EV_PROCS_CHANGE:
       case S.EV_GO_LABEL:
@@ -333,7 +359,7 @@ export class Ordering {
     return -1;
   }
 
-  private validate(m: u8, p: u8, g: u8): bool {
+  @inline private validate(m: u8, p: u8, g: u8): bool {
     if (m == MUST && this.curM == -1) return fail(ERR_ORDERING, "expected a thread but didn't have one", this.offset);
     if (m == NOT && this.curM != -1) return fail(ERR_ORDERING, 'expected no thread but had one', this.offset);
     if (p == MUST && this.curP == -1) return fail(ERR_ORDERING, "expected a proc but didn't have one", this.offset);
@@ -343,7 +369,7 @@ export class Ordering {
     return true;
   }
 
-  private validateUser(): bool {
+  @inline private validateUser(): bool {
     return this.validate(MUST, MUST, MUST);
   }
 
@@ -368,16 +394,136 @@ export class Ordering {
     if (!put(out, g, this.curP, this.curM)) this.putFailed = true;
   }
 
-  private seqSucceeds(gen: u64, seq: u64, prevGen: u64, prevSeq: u64): bool {
+  @inline private seqSucceeds(gen: u64, seq: u64, prevGen: u64, prevSeq: u64): bool {
     return gen == prevGen && seq == prevSeq + 1;
   }
 
-  private getG(id: i64): GState | null {
-    return this.gStates.get(id);
+  @inline private getG(id: i64): GState | null {
+    const ms = this.ms;
+    return ms !== null ? this.threadG(ms, id) : this.gStates.get(id);
   }
 
-  private getP(id: i64): PState | null {
-    return this.pStates.get(id);
+  @inline private getP(id: i64): PState | null {
+    const ms = this.ms;
+    return ms !== null ? this.threadP(ms, id) : this.pStates.get(id);
+  }
+
+  /** Goroutine id's state, through thread ms's cache. */
+  @inline private threadG(ms: MState, id: i64): GState | null {
+    const last = ms.lastG;
+    if (last !== null && last.id == id && last.live) return last;
+    const gs = this.gStates.get(id);
+    if (gs !== null) ms.lastG = gs;
+    return gs;
+  }
+
+  /** Proc id's state, through thread ms's cache. */
+  @inline private threadP(ms: MState, id: i64): PState | null {
+    const last = ms.lastP;
+    if (last !== null && last.id == id) return last;
+    const ps = this.pStates.get(id);
+    if (ps !== null) ms.lastP = ps;
+    return ps;
+  }
+
+  /**
+   * The events that make up most of a busy trace (syscalls, goroutine start/block/unblock, heap
+   * metrics). When such an event is valid and can advance, the common case, this applies exactly
+   * what advance() would, with the context in locals instead of the per-call fields. Otherwise it
+   * changes nothing and returns NOT_FAST, and advance() takes the event: "cannot advance yet"
+   * and every error come from there, as always.
+   */
+  @inline advanceFast(ev: Ev, ms: MState | null, m: i64, gen: u64): i32 {
+    // Every case needs a thread; initialGen is set by the first advance().
+    if (ms === null || this.initialGen == 0) return NOT_FAST;
+    const gid = ms.g;
+    const pid = ms.p;
+    // The thread's goroutine after the event (its proc never changes here).
+    let newG = gid;
+    switch (ev.typ) {
+      case S.EV_GO_SYSCALL_BEGIN: {
+        // validateUser, then goSyscallBegin's checks.
+        if (gid == -1 || pid == -1) return NOT_FAST;
+        const st = this.threadG(ms, gid);
+        if (st === null || st.status != GO_RUNNING) return NOT_FAST;
+        const ps = this.threadP(ms, pid);
+        if (ps === null || !this.seqSucceeds(gen, ev.a0, ps.seqGen, ps.seq)) return NOT_FAST;
+        st.status = GO_SYSCALL;
+        ps.status = PROC_SYSCALL;
+        ps.seqGen = gen;
+        ps.seq = ev.a0;
+        break;
+      }
+      case S.EV_GO_SYSCALL_END: {
+        if (gid == -1 || pid == -1) return NOT_FAST;
+        const st = this.threadG(ms, gid);
+        if (st === null || st.status != GO_SYSCALL) return NOT_FAST;
+        const ps = this.threadP(ms, pid);
+        if (ps === null || ps.status != PROC_SYSCALL) return NOT_FAST;
+        st.status = GO_RUNNING;
+        ps.status = PROC_RUNNING;
+        break;
+      }
+      case S.EV_GC_SWEEP_BEGIN:
+      case S.EV_GC_SWEEP_END: {
+        // gcSweepBegin / gcSweepEnd: validate(MUST, MUST, MAY), the proc known, the range
+        // not yet / still in flight.
+        if (pid == -1) return NOT_FAST;
+        const ps = this.threadP(ms, pid);
+        if (ps === null) return NOT_FAST;
+        if (ev.typ == S.EV_GC_SWEEP_BEGIN ? !ps.ranges.tryBegin(S.EV_GC_SWEEP_BEGIN, 0) : !ps.ranges.tryEnd(ev.typ)) return NOT_FAST;
+        break;
+      }
+      case S.EV_HEAP_ALLOC: {
+        // heapMetric: validate(MUST, MUST, MAY).
+        if (pid == -1) return NOT_FAST;
+        break;
+      }
+      case S.EV_GO_UNBLOCK: {
+        // goUnblock checks no context. The goroutine is another thread's: looked up without
+        // replacing this thread's cached one.
+        const st = this.gStates.get(<i64>ev.a0);
+        if (st === null || st.status != GO_WAITING || !this.seqSucceeds(gen, ev.a1, st.seqGen, st.seq)) return NOT_FAST;
+        st.status = GO_RUNNABLE;
+        st.seqGen = gen;
+        st.seq = ev.a1;
+        break;
+      }
+      case S.EV_GO_START: {
+        // goStart: the goroutine must be ready, then validate(MUST, MUST, NOT).
+        const next = <i64>ev.a0;
+        const st = this.threadG(ms, next);
+        if (st === null || st.status != GO_RUNNABLE || !this.seqSucceeds(gen, ev.a1, st.seqGen, st.seq)) return NOT_FAST;
+        if (pid == -1 || gid != -1) return NOT_FAST;
+        st.status = GO_RUNNING;
+        st.seqGen = gen;
+        st.seq = ev.a1;
+        newG = next;
+        break;
+      }
+      case S.EV_GO_BLOCK:
+      case S.EV_GO_STOP: {
+        // goStopExec without the destroy case: validateUser, the goroutine Running.
+        if (gid == -1 || pid == -1) return NOT_FAST;
+        const st = this.threadG(ms, gid);
+        if (st === null || st.status != GO_RUNNING) return NOT_FAST;
+        st.status = ev.typ == S.EV_GO_STOP ? GO_RUNNABLE : GO_WAITING;
+        newG = -1;
+        break;
+      }
+      default:
+        return NOT_FAST;
+    }
+    // The event in the context before it, as advance()'s emit does.
+    if (!put(ev, gid, pid, m)) return -1;
+    ms.g = newG;
+    return 1;
+  }
+
+  /** Removes goroutine `id`'s state (st, its entry), so that no cached reference still finds it. */
+  private deleteG(id: i64, st: GState): void {
+    st.live = false;
+    this.gStates.delete(id);
   }
 
   private procStatus(ev: Ev): i32 {
@@ -550,13 +696,13 @@ export class Ordering {
     return 1;
   }
 
-  private goStopExec(ev: Ev): i32 {
+  @inline private goStopExec(ev: Ev): i32 {
     if (!this.validateUser()) return -1;
     const st = this.getG(this.curG);
     if (st === null) return this.error('event ' + this.name(ev.typ) + ' for goroutine (' + this.curG.toString() + ") that doesn't exist");
     if (st.status != GO_RUNNING) return this.error(this.name(ev.typ) + " event for goroutine that's not Running");
     if (ev.typ == S.EV_GO_DESTROY) {
-      this.gStates.delete(this.curG);
+      this.deleteG(this.curG, st);
       freeGStates.push(st);
     } else if (ev.typ == S.EV_GO_STOP) {
       st.status = GO_RUNNABLE;
@@ -568,7 +714,7 @@ export class Ordering {
     return 1;
   }
 
-  private goStart(ev: Ev): i32 {
+  @inline private goStart(ev: Ev): i32 {
     const gid = <i64>ev.a0;
     const st = this.getG(gid);
     if (st === null || st.status != GO_RUNNABLE || !this.seqSucceeds(this.gen, ev.a1, st.seqGen, st.seq)) return 0;
@@ -581,7 +727,7 @@ export class Ordering {
     return 1;
   }
 
-  private goUnblock(ev: Ev): i32 {
+  @inline private goUnblock(ev: Ev): i32 {
     const gid = <i64>ev.a0;
     const st = this.getG(gid);
     if (st === null || st.status != GO_WAITING || !this.seqSucceeds(this.gen, ev.a1, st.seqGen, st.seq)) return 0;
@@ -605,7 +751,7 @@ export class Ordering {
       cur.status = GO_WAITING;
       this.synth(ev, S.EV_GO_BLOCK, this.curG, 0, 0, 0);
     } else {
-      this.gStates.delete(this.curG);
+      this.deleteG(this.curG, cur);
       this.synth(ev, S.EV_GO_DESTROY, this.curG, 0, 0, 0);
     }
     next.status = GO_RUNNING;
@@ -616,7 +762,7 @@ export class Ordering {
     return 1;
   }
 
-  private goSyscallBegin(ev: Ev): i32 {
+  @inline private goSyscallBegin(ev: Ev): i32 {
     if (!this.validateUser()) return -1;
     const st = this.getG(this.curG);
     if (st === null) return this.error('event GoSyscallBegin for goroutine (' + this.curG.toString() + ") that doesn't exist");
@@ -634,7 +780,7 @@ export class Ordering {
     return 1;
   }
 
-  private goSyscallEnd(ev: Ev): i32 {
+  @inline private goSyscallEnd(ev: Ev): i32 {
     if (!this.validateUser()) return -1;
     const st = this.getG(this.curG);
     if (st === null) return this.error('event GoSyscallEnd for goroutine (' + this.curG.toString() + ") that doesn't exist");
@@ -684,7 +830,7 @@ export class Ordering {
     const st = this.getG(this.curG);
     if (st === null) return this.error('event GoDestroySyscall for goroutine (' + this.curG.toString() + ") that doesn't exist");
     if (st.status != GO_SYSCALL) return this.error("GoDestroySyscall event for goroutine that's not Syscall");
-    this.gStates.delete(this.curG);
+    this.deleteG(this.curG, st);
     this.newG = -1;
     if (this.curP != -1) {
       const ps = this.getP(this.curP);
@@ -818,13 +964,13 @@ export class Ordering {
     return 1;
   }
 
-  private heapMetric(ev: Ev): i32 {
+  @inline private heapMetric(ev: Ev): i32 {
     if (!this.validate(MUST, MUST, MAY)) return -1;
     this.emit(ev);
     return 1;
   }
 
-  private gcSweepBegin(ev: Ev): i32 {
+  @inline private gcSweepBegin(ev: Ev): i32 {
     if (!this.validate(MUST, MUST, MAY)) return -1;
     const ps = this.getP(this.curP);
     if (ps === null) return this.error('GCSweepBegin on unknown proc ' + this.curP.toString());
@@ -842,7 +988,7 @@ export class Ordering {
     return 1;
   }
 
-  private gcSweepEnd(ev: Ev): i32 {
+  @inline private gcSweepEnd(ev: Ev): i32 {
     if (!this.validate(MUST, MUST, MAY)) return -1;
     const ps = this.getP(this.curP);
     if (ps === null) return this.error('GCSweepEnd on unknown proc ' + this.curP.toString());

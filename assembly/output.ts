@@ -42,7 +42,7 @@ export function startBatch(): void {
 }
 
 /** Go's validateTableIDs: every stack and string an event refers to exists in its generation. */
-function validateTableIds(g: Generation, ev: Ev): bool {
+@inline function validateTableIds(g: Generation, ev: Ev): bool {
   const typ = ev.typ;
   const own = S.ownStackArg(typ);
   if (own != 0 && !g.hasStack(ev.arg(own - 1))) return invalidId('stack', ev.arg(own - 1), ev);
@@ -59,15 +59,17 @@ function invalidId(what: string, id: u64, ev: Ev): bool {
   return fail(ERR_ORDERING, 'found invalid ' + what + ' ID ' + id.toString() + ' for event ' + S.specName(ev.typ), ev.offset);
 }
 
-/** Hands out one event with context (g, p, m); false if it refers to a missing stack or string. */
-export function put(ev: Ev, g: i64, p: i64, m: i64): bool {
+/** Hands out one event with context (g, p, m); false if it refers to a missing stack or string.
+ *  Inlined, with putUnchecked and the column write, into its few callers (the ordering's emit,
+ *  synth and fast path, the reader's Syncs and CPU samples): no call per event for these. */
+@inline export function put(ev: Ev, g: i64, p: i64, m: i64): bool {
   if (S.hasTableRefs(ev.typ) && !validateTableIds(changetype<Generation>(tables), ev)) return false;
   putUnchecked(ev, g, p, m);
   return true;
 }
 
 /** Reader-made events (Sync, CPU samples) skip the table check, as in Go. */
-export function putUnchecked(ev: Ev, g: i64, p: i64, m: i64): void {
+@inline export function putUnchecked(ev: Ev, g: i64, p: i64, m: i64): void {
   let t = ev.time;
   if (t <= lastTs) t = lastTs + 1;
   lastTs = t;

@@ -80,6 +80,8 @@ export const KIND_EXPERIMENTAL: u8 = 14;
 // argument count including dt for timed events; 0 where the type is not a timed event
 const ARGS: StaticArray<u8> = new StaticArray<u8>(256);
 const TIMED: StaticArray<bool> = new StaticArray<bool>(256);
+// the argument count of timed types, 0 for every other type: one lookup per decoded event
+const TIMED_ARGS: StaticArray<u8> = new StaticArray<u8>(256);
 // 1-based index (Go's convention, counting dt) of the event's own stack argument; 0 = none
 const OWN_STACK: StaticArray<u8> = new StaticArray<u8>(256);
 // 1-based index of a second stack argument (GoCreate's new_stack); 0 = none
@@ -98,6 +100,7 @@ const NAMES: StaticArray<string> = new StaticArray<string>(256);
 function timed(typ: u8, args: u8, kind: u8, ownStack: u8 = 0, string1: u8 = 0, string2: u8 = 0, secondStack: u8 = 0, startEv: u8 = 0): void {
   unchecked((ARGS[typ] = args));
   unchecked((TIMED[typ] = true));
+  unchecked((TIMED_ARGS[typ] = args));
   unchecked((KIND[typ] = kind));
   unchecked((OWN_STACK[typ] = ownStack));
   unchecked((STRING1[typ] = string1));
@@ -192,6 +195,9 @@ export function initSpecs(): void {
 
 @inline export function argCount(typ: u8): i32 {
   return <i32>unchecked(ARGS[typ]);
+}
+@inline export function timedArgCount(typ: u8): i32 {
+  return <i32>unchecked(TIMED_ARGS[typ]);
 }
 @inline export function isTimed(typ: u8): bool {
   return unchecked(TIMED[typ]);

@@ -79,6 +79,23 @@ export class Reader {
 
 /** Go's frequency.mul: float64(t) * nsPerTick, converted to int64 the way amd64 does (out of range → MinInt64). */
 @inline export function ticksToNs(ticks: u64, nsPerTick: f64): i64 {
+  // Per event, so the common case avoids the saturating f64→i64 conversion, which V8 compiles to
+  // a round trip and a compare: below 2^53 ticks convert to f64 exactly (the signed conversion
+  // is the cheap one), and a product x with |x| < 2^51 truncates exactly by adding 1.5·2^52,
+  // which puts trunc(x) in the low bits of the sum's mantissa.
+  if (ticks < TWO_TO_53) {
+    const x = <f64><i64>ticks * nsPerTick;
+    if (abs(x) < TWO_TO_51) return reinterpret<i64>(trunc(x) + ROUNDING_BIAS) - ROUNDING_BIAS_BITS;
+  }
+  return ticksToNsSlow(ticks, nsPerTick);
+}
+
+const TWO_TO_53: u64 = <u64>1 << 53;
+const TWO_TO_51: f64 = 2251799813685248.0;
+const ROUNDING_BIAS: f64 = 6755399441055744.0; // 1.5 · 2^52
+const ROUNDING_BIAS_BITS: i64 = 0x4338000000000000;
+
+function ticksToNsSlow(ticks: u64, nsPerTick: f64): i64 {
   const x = <f64>ticks * nsPerTick;
   // One comparison pair also rejects NaN (every comparison with NaN is false).
   if (x < 9223372036854775807.0 && x >= -9223372036854775808.0) return <i64>x;
