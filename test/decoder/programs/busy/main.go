@@ -65,4 +65,9 @@ func main() {
 		}(w)
 	}
 	wg.Wait()
+	// Idle for a few advance periods. While 24 goroutines spin on a loaded machine the runtime's
+	// trace advancer can starve (2 generations in 80 ms seen under load, 5 on a quiet machine);
+	// with the Ps idle its timer fires on time, so the trace always crosses several generation
+	// boundaries, which the test counts on.
+	time.Sleep(40 * time.Millisecond)
 }
