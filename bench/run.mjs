@@ -1,4 +1,5 @@
-// `npm run bench`: schedscope's columnar path, its events() path and Go's reader
+// `npm run bench`: schedscope's columnar path, its events() path, Event objects made inside each
+// batch, and Go's reader
 // (golang.org/x/exp/trace via test/oracle `count`) on the same file in the same run, each in its
 // own child process (peak RSS per path), repeated and reported as medians.
 //   node bench/run.mjs [--trace <file>] [--runs N] [--huge] [--write]
@@ -61,9 +62,10 @@ async function measure(tracePath) {
   const paths = {
     columnar: () => run(process.execPath, [join(benchDir, 'decode-child.mjs'), 'columnar', tracePath]),
     events: () => run(process.execPath, [join(benchDir, 'decode-child.mjs'), 'events', tracePath]),
+    batchObjects: () => run(process.execPath, [join(benchDir, 'decode-child.mjs'), 'batch-objects', tracePath]),
     go: () => run(oracle, ['count', tracePath]),
   };
-  const samples = { columnar: [], events: [], go: [] };
+  const samples = { columnar: [], events: [], batchObjects: [], go: [] };
   // Interleaved so slow drift of a noisy machine hits every path alike.
   for (let round = 1; round <= runs; round++) {
     for (const [name, runPath] of Object.entries(paths)) {
@@ -108,7 +110,7 @@ function table(result, varint) {
     `| path | MB/s (median) | events/s | peak RSS | vs Go MB/s | runs (MB/s) |`,
     `| --- | ---: | ---: | ---: | ---: | --- |`,
   ];
-  const labels = { columnar: 'schedscope batches() (columnar)', events: 'schedscope events() (objects)', go: "Go reader (x/exp/trace)" };
+  const labels = { columnar: 'schedscope batches() (columnar)', events: 'schedscope events() (objects)', batchObjects: 'schedscope `for (const e of batch)` (objects, no promise per event)', go: "Go reader (x/exp/trace)" };
   for (const [name, s] of Object.entries(result.summary)) {
     lines.push(
       `| ${labels[name]} | ${s.mbPerSec.toFixed(1)} | ${(s.eventsPerSec / 1e6).toFixed(2)} M | ${s.maxRssMB.toFixed(0)} MB | ${(s.mbPerSec / go.mbPerSec).toFixed(2)}× | ${s.runs.join(', ')} |`,
