@@ -48,6 +48,14 @@ let pFrom: usize = 0;
 let pTo: usize = 0;
 let pSize: usize = 0;
 
+const PAGE: usize = 4096;
+/** Three cache lines: 19 columns × 192 bytes still fit in one page, each on its own L1 sets. */
+const COLUMN_STAGGER: usize = 192;
+
+@inline function columnWidth(c: i32): usize {
+  return c <= COL_REASON ? 8 : c == COL_SIZE ? 4 : 1;
+}
+
 export class Columns {
   capacity: i32;
   ptrs: StaticArray<usize> = new StaticArray<usize>(COLUMN_COUNT);
@@ -57,9 +65,18 @@ export class Columns {
   constructor(capacity: i32) {
     this.capacity = capacity;
     const n = <usize>capacity;
+    // One block, each column starting at a different offset within a page (COLUMN_STAGGER bytes
+    // apart). Columns of a power-of-two size laid end to end start at nearly the same offset
+    // within a page, so the 19 stores of one event (the same index in every column) crowd into
+    // the same few L1 cache sets, together with the cursors' input; spread out, the decoder's
+    // L1 misses fell by a tenth (writes) and a third (reads) under cachegrind.
+    let total: usize = PAGE;
+    for (let c = 0; c < COLUMN_COUNT; c++) total += n * columnWidth(c) + PAGE;
+    let at = heap.alloc(total);
     for (let c = 0; c < COLUMN_COUNT; c++) {
-      const width: usize = c <= COL_REASON ? 8 : c == COL_SIZE ? 4 : 1;
-      unchecked((this.ptrs[c] = heap.alloc(n * width)));
+      at = ((at + PAGE - 1) & ~(PAGE - 1)) + <usize>c * COLUMN_STAGGER;
+      unchecked((this.ptrs[c] = at));
+      at += n * columnWidth(c);
     }
     pTime = this.ptr(COL_TIME);
     pA0 = this.ptr(COL_A0);
@@ -91,22 +108,7 @@ export class Columns {
   }
 
   @inline write(ev: Ev, time: i64, g: i64, p: i64, m: i64): void {
-    const i = <usize>this.length;
-    this.length++;
     const typ = ev.typ;
-    store<i64>(pTime + (i << 3), time);
-    store<u64>(pA0 + (i << 3), ev.a0);
-    store<u64>(pA1 + (i << 3), ev.a1);
-    store<u64>(pA2 + (i << 3), ev.a2);
-    store<u64>(pA3 + (i << 3), ev.a3);
-    store<f64>(pTimeF + (i << 3), <f64>time);
-    store<f64>(pG + (i << 3), <f64>g);
-    store<f64>(pP + (i << 3), <f64>p);
-    store<f64>(pM + (i << 3), <f64>m);
-    store<u8>(pKind + i, S.kindOf(typ));
-    store<u8>(pType + i, typ);
-    store<u32>(pSize + (i << 2), ev.size);
-
     let stack: f64 = -1;
     if (typ == S.EV_CPU_SAMPLE) {
       stack = <f64>ev.a0;
@@ -117,7 +119,6 @@ export class Columns {
         if (id != 0) stack = <f64>id;
       }
     }
-    store<f64>(pStack + (i << 3), stack);
 
     let resKind: u8 = 0;
     let resId: f64 = 0;
@@ -161,6 +162,30 @@ export class Columns {
         resKind = 1; resId = <f64>g; break;
       default: break;
     }
+    this.writeWith(ev, time, g, p, m, S.kindOf(typ), stack, resKind, resId, from, to, reason, tstack);
+  }
+
+  /**
+   * The row itself, with the values that depend on the event's type given: write() derives them
+   * from the type; the ordering's fast path, which knows the type, passes what write() would
+   * derive for it, mostly constants.
+   */
+  @inline writeWith(ev: Ev, time: i64, g: i64, p: i64, m: i64, kind: u8, stack: f64, resKind: u8, resId: f64, from: u8, to: u8, reason: f64, tstack: f64): void {
+    const i = <usize>this.length;
+    this.length++;
+    store<i64>(pTime + (i << 3), time);
+    store<u64>(pA0 + (i << 3), ev.a0);
+    store<u64>(pA1 + (i << 3), ev.a1);
+    store<u64>(pA2 + (i << 3), ev.a2);
+    store<u64>(pA3 + (i << 3), ev.a3);
+    store<f64>(pTimeF + (i << 3), <f64>time);
+    store<f64>(pG + (i << 3), <f64>g);
+    store<f64>(pP + (i << 3), <f64>p);
+    store<f64>(pM + (i << 3), <f64>m);
+    store<u8>(pKind + i, kind);
+    store<u8>(pType + i, ev.typ);
+    store<u32>(pSize + (i << 2), ev.size);
+    store<f64>(pStack + (i << 3), stack);
     store<u8>(pResKind + i, resKind);
     store<f64>(pResId + (i << 3), resId);
     store<u8>(pFrom + i, from);

@@ -294,62 +294,98 @@ function badEventType(c: Cursor, typ: u8): i32 {
   return -1;
 }
 
-// Go's binary min-heap over cursors, with its exact tie-breaking.
+// Go's binary min-heap over cursors, with its exact tie-breaking. heapKeys[k] is frontier[k]'s
+// time, kept beside the heap so that sifting compares times in one flat array instead of loading
+// each cursor; whoever moves a cursor to its next event stores its new time there.
+let heapKeys: StaticArray<i64> = new StaticArray<i64>(16);
+
+/** Makes room for n cursors' keys (the frontier never holds more than the generation's threads). */
+function reserveHeapKeys(n: i32): void {
+  if (heapKeys.length < n) heapKeys = new StaticArray<i64>(max(n, heapKeys.length * 2));
+}
+
+/** Re-reads every key from its cursor (after the frontier was reordered as a whole). */
+function reloadHeapKeys(h: Array<Cursor>): void {
+  for (let k = 0; k < h.length; k++) unchecked((heapKeys[k] = h[k].time));
+}
+
+// Moving the sifted cursor along a hole gives the same arrangement as Go's swap at each level.
 function siftUp(h: Array<Cursor>, i: i32): i32 {
+  const keys = heapKeys;
+  const node = unchecked(h[i]);
+  const t = unchecked(keys[i]);
   while (i > 0) {
     const parent = (i - 1) / 2;
-    const p = unchecked(h[parent]);
-    const c = unchecked(h[i]);
-    if (p.time <= c.time) break;
-    unchecked((h[parent] = c));
-    unchecked((h[i] = p));
+    const pt = unchecked(keys[parent]);
+    if (pt <= t) break;
+    unchecked((h[i] = h[parent]));
+    unchecked((keys[i] = pt));
     i = parent;
   }
+  unchecked((h[i] = node));
+  unchecked((keys[i] = t));
   return i;
 }
 
 function siftDown(h: Array<Cursor>, i: i32): void {
+  siftDownInline(h, i);
+}
+
+/** siftDown, inlined where the root moves down (runRoot: about one event in four). */
+@inline function siftDownInline(h: Array<Cursor>, i: i32): void {
+  const keys = heapKeys;
   const n = h.length;
+  const node = unchecked(h[i]);
+  const t = unchecked(keys[i]);
   for (;;) {
-    const node = unchecked(h[i]);
-    let m = i;
-    let minT = node.time;
     const l = 2 * i + 1;
-    if (l >= n) return;
-    const lt = unchecked(h[l]).time;
-    if (lt < minT) {
-      minT = lt;
-      m = l;
-    }
+    if (l >= n) break;
+    // Go: m = l if keys[l] < t, then m = r if keys[r] < keys[m]; chosen with selects, since
+    // which child is earlier is anyone's guess and a branch on it is mispredicted half the time.
+    const lt = unchecked(keys[l]);
+    let m = select<i32>(l, i, lt < t);
+    let minT = select<i64>(lt, t, lt < t);
     const r = l + 1;
     if (r < n) {
-      const rt = unchecked(h[r]).time;
-      if (rt < minT) m = r;
+      const rt = unchecked(keys[r]);
+      const right = rt < minT;
+      m = select<i32>(r, m, right);
+      minT = select<i64>(rt, minT, right);
     }
-    if (m == i) return;
+    if (m == i) break;
     unchecked((h[i] = h[m]));
-    unchecked((h[m] = node));
+    unchecked((keys[i] = minT));
     i = m;
   }
+  unchecked((h[i] = node));
+  unchecked((keys[i] = t));
 }
 
 function heapUpdate(h: Array<Cursor>, i: i32): void {
-  if (siftUp(h, i) != i) return;
+  // The root (nearly every update) has nowhere to go up: straight to siftDown.
+  if (i > 0 && siftUp(h, i) != i) return;
   siftDown(h, i);
 }
 
 function heapRemove(h: Array<Cursor>, i: i32): void {
+  const keys = heapKeys;
   while (i > 0) {
     const parent = (i - 1) / 2;
     const t = unchecked(h[parent]);
     unchecked((h[parent] = h[i]));
     unchecked((h[i] = t));
+    const tk = unchecked(keys[parent]);
+    unchecked((keys[parent] = keys[i]));
+    unchecked((keys[i] = tk));
     i = parent;
   }
   const last = h.length - 1;
   const t = unchecked(h[0]);
   unchecked((h[0] = h[last]));
   unchecked((h[last] = t));
+  const tk = unchecked(keys[0]);
+  unchecked((keys[0] = keys[last]));
+  unchecked((keys[last] = tk));
   h.pop();
   if (h.length > 0) siftDown(h, 0);
 }
@@ -363,12 +399,13 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
   const next = nextEvent(c, g.nsPerTick);
   if (next < 0) return -1;
   if (next == 1) {
+    const t = c.time;
+    unchecked((heapKeys[i] = t));
     // The common case: the root thread's next event still comes first; the heap is unchanged
     // (siftDown would compare with both children and stop, exactly this test).
     if (i == 0) {
       const n = frontier.length;
-      const t = c.time;
-      if ((n < 2 || unchecked(frontier[1]).time >= t) && (n < 3 || unchecked(frontier[2]).time >= t)) return 1;
+      if ((n < 2 || unchecked(heapKeys[1]) >= t) && (n < 3 || unchecked(heapKeys[2]) >= t)) return 1;
     }
     heapUpdate(frontier, i);
   } else heapRemove(frontier, i);
@@ -391,8 +428,8 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
   const nsPerTick = g.nsPerTick;
   const n = frontier.length;
   let bound = i64.MAX_VALUE;
-  if (n >= 2) bound = unchecked(frontier[1]).time;
-  if (n >= 3) bound = min(bound, unchecked(frontier[2]).time);
+  if (n >= 2) bound = unchecked(heapKeys[1]);
+  if (n >= 3) bound = min(bound, unchecked(heapKeys[2]));
   for (;;) {
     let r = ordering.advanceFast(c, ms, m, gen);
     if (r == NOT_FAST) r = ordering.advance(c, g, m, ms, gen);
@@ -404,8 +441,9 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
       return 1;
     }
     const t = c.time;
+    unchecked((heapKeys[0] = t));
     if (t > bound) {
-      heapUpdate(frontier, 0);
+      siftDownInline(frontier, 0);
       return 1;
     }
     if (sampleTime < t || outputFull()) return 1;
@@ -415,12 +453,14 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
 }
 
 function install(g: Generation): bool {
+  reserveHeapKeys(g.batchMs.length);
   for (let i = 0; i < g.batchMs.length; i++) {
     const c = new Cursor(unchecked(g.batchMs[i]), unchecked(g.batchesByM[i]));
     const r = nextEvent(c, g.nsPerTick);
     if (r < 0) return false;
     if (r == 1) {
       frontier.push(c);
+      unchecked((heapKeys[frontier.length - 1] = c.time));
       siftUp(frontier, frontier.length - 1);
     }
   }
@@ -489,6 +529,7 @@ export function nextBatch(): i32 {
     if (r == 0) {
       // A sorted min-heap is still a min-heap: try the others in time order.
       goSortByTime<Cursor>(frontier);
+      reloadHeapKeys(frontier);
       let advanced = false;
       for (let i = 1; i < frontier.length; i++) {
         r = tryAdvance(g, i);

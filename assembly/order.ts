@@ -6,7 +6,7 @@ import { Ev } from './event';
 import { IdMap } from './idmap';
 import { Generation, bytesEqual, copyBytes } from './generation';
 import * as S from './specs';
-import { put } from './output';
+import { REFS_NONE, REFS_STACK, REFS_STACK_STRING, put, putKnown } from './output';
 import { ERR_ORDERING, fail } from './state';
 
 // Wire statuses.
@@ -74,21 +74,39 @@ function procStatusName(s: u8): string {
 }
 
 /** In-flight special ranges of one resource: (Begin type, desc) pairs in parallel arrays, so that
- *  beginning and ending a range allocates nothing once the arrays have grown. */
+ *  beginning and ending a range allocates nothing once the arrays have grown. The arrays are
+ *  fixed-size with a count beside them: a GC sweep begins and ends a range on a proc for a good
+ *  share of a busy trace's events, and Array.push/pop cost a call each. */
 class RangeState {
-  types: Array<u8> = new Array<u8>();
-  descs: Array<u64> = new Array<u64>();
+  private typeSlots: StaticArray<u8> = new StaticArray<u8>(4);
+  private descSlots: StaticArray<u64> = new StaticArray<u64>(4);
+  private count: i32 = 0;
 
-  has(typ: u8, desc: u64): bool {
-    for (let i = 0; i < this.types.length; i++) {
-      if (unchecked(this.types[i]) == typ && unchecked(this.descs[i]) == desc) return true;
+  @inline has(typ: u8, desc: u64): bool {
+    for (let i = 0; i < this.count; i++) {
+      if (unchecked(this.typeSlots[i]) == typ && unchecked(this.descSlots[i]) == desc) return true;
     }
     return false;
   }
 
-  private add(typ: u8, desc: u64): void {
-    this.types.push(typ);
-    this.descs.push(desc);
+  @inline private add(typ: u8, desc: u64): void {
+    const n = this.count;
+    if (n == this.typeSlots.length) this.grow();
+    unchecked((this.typeSlots[n] = typ));
+    unchecked((this.descSlots[n] = desc));
+    this.count = n + 1;
+  }
+
+  private grow(): void {
+    const n = this.count;
+    const types = new StaticArray<u8>(n * 2);
+    const descs = new StaticArray<u64>(n * 2);
+    for (let i = 0; i < n; i++) {
+      unchecked((types[i] = this.typeSlots[i]));
+      unchecked((descs[i] = this.descSlots[i]));
+    }
+    this.typeSlots = types;
+    this.descSlots = descs;
   }
 
   /** Go prints a rangeType with %v: {typ desc}. */
@@ -98,9 +116,9 @@ class RangeState {
 
   private describeAll(): string {
     let s = '[';
-    for (let i = 0; i < this.types.length; i++) {
+    for (let i = 0; i < this.count; i++) {
       if (i > 0) s += ' ';
-      s += RangeState.describe(unchecked(this.types[i]), unchecked(this.descs[i]));
+      s += RangeState.describe(unchecked(this.typeSlots[i]), unchecked(this.descSlots[i]));
     }
     return s + ']';
   }
@@ -113,7 +131,7 @@ class RangeState {
   }
 
   /** begin() without the error: false, and nothing changed, if the range is already in flight. */
-  tryBegin(typ: u8, desc: u64): bool {
+  @inline tryBegin(typ: u8, desc: u64): bool {
     if (this.has(typ, desc)) return false;
     this.add(typ, desc);
     return true;
@@ -139,16 +157,15 @@ class RangeState {
   }
 
   /** end() without the error: false, and nothing changed, if no such range is in flight. */
-  tryEnd(endTyp: u8): bool {
+  @inline tryEnd(endTyp: u8): bool {
     const st = S.startEvOf(endTyp);
-    const n = this.types.length;
+    const n = this.count;
     for (let i = 0; i < n; i++) {
-      if (unchecked(this.types[i]) == st) {
-        this.endedDesc = unchecked(this.descs[i]);
-        unchecked((this.types[i] = this.types[n - 1]));
-        unchecked((this.descs[i] = this.descs[n - 1]));
-        this.types.pop();
-        this.descs.pop();
+      if (unchecked(this.typeSlots[i]) == st) {
+        this.endedDesc = unchecked(this.descSlots[i]);
+        unchecked((this.typeSlots[i] = this.typeSlots[n - 1]));
+        unchecked((this.descSlots[i] = this.descSlots[n - 1]));
+        this.count = n - 1;
         return true;
       }
     }
@@ -156,8 +173,7 @@ class RangeState {
   }
 
   clear(): void {
-    this.types.length = 0;
-    this.descs.length = 0;
+    this.count = 0;
   }
 }
 
@@ -222,6 +238,11 @@ class TaskState {
 const GC_UNDETERMINED: u8 = 0;
 const GC_NOT_RUNNING: u8 = 1;
 const GC_RUNNING: u8 = 2;
+
+/** The stack column's value for stack id `id` (write()'s rule: -1 for none). */
+@inline function stackColumn(id: u64): f64 {
+  return id != 0 ? <f64>id : -1;
+}
 
 /** advanceSyscall's answer when the event needs the general path. */
 export const NOT_FAST: i32 = 2;
@@ -452,6 +473,8 @@ export class Ordering {
         ps.status = PROC_SYSCALL;
         ps.seqGen = gen;
         ps.seq = ev.a0;
+        const stack = stackColumn(ev.a1);
+        if (!putKnown(ev, gid, pid, m, REFS_STACK, ev.a1, 0, S.KIND_STATE_TRANSITION, stack, 1, <f64>gid, G_RUNNING, G_SYSCALL, 0, stack)) return -1;
         break;
       }
       case S.EV_GO_SYSCALL_END: {
@@ -462,6 +485,7 @@ export class Ordering {
         if (ps === null || ps.status != PROC_SYSCALL) return NOT_FAST;
         st.status = GO_RUNNING;
         ps.status = PROC_RUNNING;
+        if (!putKnown(ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_STATE_TRANSITION, -1, 1, <f64>gid, G_SYSCALL, G_RUNNING, 0, -1)) return -1;
         break;
       }
       case S.EV_GC_SWEEP_BEGIN:
@@ -471,12 +495,19 @@ export class Ordering {
         if (pid == -1) return NOT_FAST;
         const ps = this.threadP(ms, pid);
         if (ps === null) return NOT_FAST;
-        if (ev.typ == S.EV_GC_SWEEP_BEGIN ? !ps.ranges.tryBegin(S.EV_GC_SWEEP_BEGIN, 0) : !ps.ranges.tryEnd(ev.typ)) return NOT_FAST;
+        if (ev.typ == S.EV_GC_SWEEP_BEGIN) {
+          if (!ps.ranges.tryBegin(S.EV_GC_SWEEP_BEGIN, 0)) return NOT_FAST;
+          if (!putKnown(ev, gid, pid, m, REFS_STACK, ev.a0, 0, S.KIND_RANGE_BEGIN, stackColumn(ev.a0), 2, <f64>pid, 0, 0, 0, -1)) return -1;
+        } else {
+          if (!ps.ranges.tryEnd(ev.typ)) return NOT_FAST;
+          if (!putKnown(ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_RANGE_END, -1, 2, <f64>pid, 0, 0, 0, -1)) return -1;
+        }
         break;
       }
       case S.EV_HEAP_ALLOC: {
         // heapMetric: validate(MUST, MUST, MAY).
         if (pid == -1) return NOT_FAST;
+        if (!putKnown(ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_METRIC, -1, 0, 0, 0, 0, 0, -1)) return -1;
         break;
       }
       case S.EV_GO_UNBLOCK: {
@@ -487,6 +518,7 @@ export class Ordering {
         st.status = GO_RUNNABLE;
         st.seqGen = gen;
         st.seq = ev.a1;
+        if (!putKnown(ev, gid, pid, m, REFS_STACK, ev.a2, 0, S.KIND_STATE_TRANSITION, stackColumn(ev.a2), 1, <f64>(<i64>ev.a0), G_WAITING, G_RUNNABLE, 0, -1)) return -1;
         break;
       }
       case S.EV_GO_START: {
@@ -499,6 +531,7 @@ export class Ordering {
         st.seqGen = gen;
         st.seq = ev.a1;
         newG = next;
+        if (!putKnown(ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_STATE_TRANSITION, -1, 1, <f64>(<i64>ev.a0), G_RUNNABLE, G_RUNNING, 0, -1)) return -1;
         break;
       }
       case S.EV_GO_BLOCK:
@@ -507,15 +540,17 @@ export class Ordering {
         if (gid == -1 || pid == -1) return NOT_FAST;
         const st = this.threadG(ms, gid);
         if (st === null || st.status != GO_RUNNING) return NOT_FAST;
-        st.status = ev.typ == S.EV_GO_STOP ? GO_RUNNABLE : GO_WAITING;
+        const stop = ev.typ == S.EV_GO_STOP;
+        st.status = stop ? GO_RUNNABLE : GO_WAITING;
         newG = -1;
+        const stack = stackColumn(ev.a1);
+        if (!putKnown(ev, gid, pid, m, REFS_STACK_STRING, ev.a1, ev.a0, S.KIND_STATE_TRANSITION, stack, 1, <f64>gid, G_RUNNING, stop ? G_RUNNABLE : G_WAITING, <f64>ev.a0, stack)) return -1;
         break;
       }
       default:
         return NOT_FAST;
     }
-    // The event in the context before it, as advance()'s emit does.
-    if (!put(ev, gid, pid, m)) return -1;
+    // Each case has handed out the event in the context before it, as advance()'s emit does.
     ms.g = newG;
     return 1;
   }

@@ -84,3 +84,37 @@ function invalidId(what: string, id: u64, ev: Ev): bool {
     slot.m = m;
   }
 }
+
+export const REFS_NONE: i32 = 0;
+export const REFS_STACK: i32 = 1;
+export const REFS_STACK_STRING: i32 = 2;
+
+/**
+ * put() for the ordering's fast path, which knows the event's type and passes the type-dependent
+ * column values write() would derive for it (see Columns.writeWith). The same table check, time
+ * fix-up and overflow; an event that waits in the overflow queue gets its row from write() later.
+ */
+@inline export function putKnown(ev: Ev, g: i64, p: i64, m: i64, refs: i32, stackId: u64, stringId: u64, kind: u8, stack: f64, resKind: u8, resId: f64, from: u8, to: u8, reason: f64, tstack: f64): bool {
+  // validateTableIds for a type whose references the caller names: `refs` (a constant at each
+  // call site) is REFS_NONE, REFS_STACK (stackId) or REFS_STACK_STRING (stackId, then stringId,
+  // the order validateTableIds checks them in).
+  if (refs != REFS_NONE) {
+    const table = changetype<Generation>(tables);
+    if (!table.hasStack(stackId)) return invalidId('stack', stackId, ev);
+    if (refs == REFS_STACK_STRING && !table.hasString(stringId)) return invalidId('string', stringId, ev);
+  }
+  let t = ev.time;
+  if (t <= lastTs) t = lastTs + 1;
+  lastTs = t;
+  if (overflow.length == 0 && !columns.full) {
+    columns.writeWith(ev, t, g, p, m, kind, stack, resKind, resId, from, to, reason, tstack);
+  } else {
+    const slot = overflow.push();
+    slot.copyFrom(ev);
+    slot.time = t;
+    slot.g = g;
+    slot.p = p;
+    slot.m = m;
+  }
+  return true;
+}
