@@ -3,25 +3,13 @@
 // cached per generation (a transition's reason is looked up for every blocking event).
 import type { EventBatch, GenerationTables, Stack } from '../model/index.js';
 import { EventKind, WireType, rangeName } from '../model/index.js';
+import { NO_STW_KIND, metricName } from '../model/batch.js';
 import type { EventView, Frame, Kind, ResourceKind } from './events.js';
-
-const GOMAXPROCS = '/sched/gomaxprocs:threads';
-const HEAP_OBJECTS = '/memory/classes/heap/objects:bytes';
-const HEAP_GOAL = '/gc/heap/goal:bytes';
-
-/** String ids from here on are cached in a Map rather than an array. */
-const DENSE_STRING_IDS = 1 << 20;
 
 /** Per-generation caches, reset when a batch of another generation arrives. */
 class GenerationCache {
   private tables: GenerationTables | undefined;
   private generation = -1n;
-  /**
-   * String ids are small dense integers per generation, and a blocking event's reason is looked
-   * up per event: an array indexed by id (holes: not resolved yet) beats a Map. Ids too large to
-   * index go to the Map.
-   */
-  private stringsById: (string | undefined)[] = [];
   private strings = new Map<number, string>();
   private frames = new Map<number, readonly Frame[]>();
   private stwNames = new Map<number, string>();
@@ -31,25 +19,18 @@ class GenerationCache {
     if (tables === this.tables && generation === this.generation) return;
     this.tables = tables;
     this.generation = generation;
-    this.stringsById = [];
     this.strings = new Map();
     this.frames = new Map();
     this.stwNames = new Map();
   }
 
-  /** The string of an id held as a number (the columns' f64 form). */
+  /**
+   * The string of an id held as a number (the columns' f64 form). A blocking event's reason is
+   * looked up per event; the tables already cache strings by number id (the decoder in an array
+   * indexed by id), so no second cache here.
+   */
   stringAt(id: number): string {
-    if (id >= 0 && id < DENSE_STRING_IDS && Math.floor(id) === id) {
-      let text = this.stringsById[id];
-      if (text === undefined) {
-        text = this.tables!.string(BigInt(id));
-        // Grown one slot at a time: a store far past the end would turn the array sparse (slow).
-        while (this.stringsById.length < id) this.stringsById.push(undefined);
-        this.stringsById[id] = text;
-      }
-      return text;
-    }
-    return this.string(id);
+    return this.tables!.stringAt(id);
   }
 
   string(id: number | bigint): string {
@@ -85,9 +66,6 @@ class GenerationCache {
     return frames;
   }
 }
-
-/** Only STW ranges name a kind; the others never call this. */
-const NO_STW_KIND = (): string => '';
 
 /** The analyzers' stack ids: 0 = none. The model uses -1 for none; id 0 is the empty stack. */
 function stackId(value: number): number {
@@ -202,8 +180,7 @@ export class BatchView implements EventView {
     return this.resourceIdCol[i]!;
   }
   metricName(i: number): string {
-    const type = this.wireTypeCol[i];
-    return type === WireType.ProcsChange ? GOMAXPROCS : type === WireType.HeapAlloc ? HEAP_OBJECTS : HEAP_GOAL;
+    return metricName(this.wireTypeCol[i]!);
   }
   metricValue(i: number): number {
     return Number(this.a0[i]!);

@@ -191,10 +191,10 @@ export class EventBatch implements ColumnViews {
     switch (type) {
       case WireType.STWBegin:
       case WireType.STWEnd:
-        return { name: `stop-the-world (${this.tables.string(this.args[0][i]!)})`, scope, attributes: NO_ATTRIBUTES };
+        return { name: rangeName(type, () => this.tables.string(this.args[0][i]!)), scope, attributes: NO_ATTRIBUTES };
       case WireType.GCSweepEnd:
         return {
-          name: rangeName(type, NOT_STW),
+          name: rangeName(type, NO_STW_KIND),
           scope,
           attributes: [
             { name: 'bytes swept', value: this.args[0][i]! },
@@ -202,7 +202,7 @@ export class EventBatch implements ColumnViews {
           ],
         };
       default:
-        return { name: rangeName(type, NOT_STW), scope, attributes: NO_ATTRIBUTES };
+        return { name: rangeName(type, NO_STW_KIND), scope, attributes: NO_ATTRIBUTES };
     }
   }
 
@@ -230,9 +230,11 @@ export function rangeName(type: number, stwKind: () => string): string {
   }
 }
 
-const NOT_STW = (): string => '';
+/** rangeName's stwKind for a range that is not STW (only STW ranges name a kind; the others never call it). */
+export const NO_STW_KIND = (): string => '';
 
-function metricName(type: number): string {
+/** Go's metric name for a Metric event of wire type `type`. */
+export function metricName(type: number): string {
   switch (type) {
     case WireType.ProcsChange:
       return '/sched/gomaxprocs:threads';
