@@ -77,10 +77,9 @@ export const KIND_LOG: u8 = 12;
 export const KIND_STATE_TRANSITION: u8 = 13;
 export const KIND_EXPERIMENTAL: u8 = 14;
 
-// argument count including dt for timed events; 0 where the type is not a timed event
-const ARGS: StaticArray<u8> = new StaticArray<u8>(256);
-const TIMED: StaticArray<bool> = new StaticArray<bool>(256);
-// the argument count of timed types, 0 for every other type: one lookup per decoded event
+// argument count including dt for timed events; 0 where the type is not a timed event (the
+// untimed records — batch header, stacks, strings, CPU samples, frequency, experimental batch —
+// have their own layouts, read in generation.ts): one lookup per decoded event
 const TIMED_ARGS: StaticArray<u8> = new StaticArray<u8>(256);
 // 1-based index (Go's convention, counting dt) of the event's own stack argument; 0 = none
 const OWN_STACK: StaticArray<u8> = new StaticArray<u8>(256);
@@ -98,8 +97,6 @@ const HAS_TABLE_REFS: StaticArray<u8> = new StaticArray<u8>(256);
 const NAMES: StaticArray<string> = new StaticArray<string>(256);
 
 function timed(typ: u8, args: u8, kind: u8, ownStack: u8 = 0, string1: u8 = 0, string2: u8 = 0, secondStack: u8 = 0, startEv: u8 = 0): void {
-  unchecked((ARGS[typ] = args));
-  unchecked((TIMED[typ] = true));
   unchecked((TIMED_ARGS[typ] = args));
   unchecked((KIND[typ] = kind));
   unchecked((OWN_STACK[typ] = ownStack));
@@ -108,10 +105,6 @@ function timed(typ: u8, args: u8, kind: u8, ownStack: u8 = 0, string1: u8 = 0, s
   unchecked((SECOND_STACK[typ] = secondStack));
   unchecked((START_EV[typ] = startEv));
   unchecked((HAS_TABLE_REFS[typ] = ownStack | string1 | string2 | secondStack));
-}
-
-function untimed(typ: u8, args: u8): void {
-  unchecked((ARGS[typ] = args));
 }
 
 const SPEC_NAMES: string[] = [
@@ -133,12 +126,6 @@ export function initSpecs(): void {
   for (let i = 0; i < 256; i++) unchecked((NAMES[i] = ''));
   for (let i = 0; i < SPEC_NAMES.length; i++) unchecked((NAMES[i] = SPEC_NAMES[i]));
   for (let i = 0; i < EXPERIMENTAL_NAMES.length; i++) unchecked((NAMES[128 + i] = EXPERIMENTAL_NAMES[i]));
-  untimed(EV_BATCH, 4);
-  untimed(EV_STACK, 2);
-  untimed(EV_STRING, 1);
-  untimed(EV_CPU_SAMPLE, 5);
-  untimed(EV_FREQUENCY, 1);
-  untimed(EV_EXPERIMENTAL_BATCH, 4);
   unchecked((KIND[EV_CPU_SAMPLE] = KIND_STACK_SAMPLE));
   timed(EV_PROCS_CHANGE, 3, KIND_METRIC, 2);
   timed(EV_PROC_START, 3, KIND_STATE_TRANSITION);
@@ -193,14 +180,8 @@ export function initSpecs(): void {
   unchecked((KIND[EV_READER_SYNC] = KIND_SYNC));
 }
 
-@inline export function argCount(typ: u8): i32 {
-  return <i32>unchecked(ARGS[typ]);
-}
 @inline export function timedArgCount(typ: u8): i32 {
   return <i32>unchecked(TIMED_ARGS[typ]);
-}
-@inline export function isTimed(typ: u8): bool {
-  return unchecked(TIMED[typ]);
 }
 @inline export function kindOf(typ: u8): u8 {
   return unchecked(KIND[typ]);
