@@ -1,5 +1,6 @@
 // analyze(): every analysis in one streaming pass over a trace, returning a typed, JSON-ready report.
 import type { EventView } from './events.js';
+import type { AnalysisDefinition } from './analyzer.js';
 import { annotationsAnalysis, type AnnotationsReport } from './annotations.js';
 import { cpuSamplesAnalysis, type CpuSamplesOptions, type CpuSamplesReport } from './cpu-samples.js';
 import { footprintAnalysis, type FootprintReport } from './footprint.js';
@@ -169,11 +170,12 @@ export async function analyze(source: import('../trace.js').TraceSource, options
 }
 
 /**
- * Analyses whose mid-trace partials merge by aggregate, or that resume from a warmed-up state, run
- * on the pool, generation runs per worker; any that would have to ship and replay their events
- * (`replaysMidTraceParts` without `resumes`) run at the same time in one sequential pass on this
- * thread, which costs less than shipping them (measured on a 200 MB trace: metrics alone took 87 s as replayed recordings
- * against 9 s in one pass).
+ * Analyses whose mid-trace partials merge by aggregate, resume from a warmed-up state, or replay a
+ * compact recording cheaply (mmu) run on the pool, generation runs per worker; any that would have
+ * to ship and replay their events at a high cost (`replaysMidTraceParts` without `resumes` or
+ * `replaysCheaply`) run at the same time in one sequential pass on this thread, which then costs
+ * less than shipping them (measured on a 200 MB trace: metrics alone took 87 s as replayed
+ * recordings against 9 s in one pass, before it resumed).
  */
 /** Batches between turns of the event loop in a pass running beside the pool (a few ms of work). */
 const YIELD_EVERY_BATCHES = 4;
@@ -181,7 +183,10 @@ const YIELD_EVERY_BATCHES = 4;
 async function analyzeOnPool(path: string, options: AnalyzeOptions, workers: number): Promise<AnalysisReport> {
   const names = options.analyses ?? ANALYSIS_NAMES;
   // Replaying analyses that resume run on the pool too: workers warm their state up instead.
-  const onePassOnly = (name: AnalysisName) => ANALYSIS_DEFINITIONS[name]?.replaysMidTraceParts === true && ANALYSIS_DEFINITIONS[name]?.resumes !== true;
+  const onePassOnly = (name: AnalysisName) => {
+    const definition: AnalysisDefinition<unknown, unknown, unknown> | undefined = ANALYSIS_DEFINITIONS[name];
+    return definition?.replaysMidTraceParts === true && definition.resumes !== true && definition.replaysCheaply !== true;
+  };
   const pooled = names.filter((name) => !onePassOnly(name));
   const beside = names.filter(onePassOnly);
   if (pooled.length === 0) {

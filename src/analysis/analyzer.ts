@@ -1,7 +1,8 @@
 // The contract every analyzer follows. An analyzer consumes EventViews in order, keeps only
 // aggregates, and can be run on any contiguous run of generations: its partial result is plain
-// JSON and `merge(a, b)` (b following a in the trace) is associative, so per-generation partials
-// merged in order equal one pass over the whole trace.
+// data that survives structured cloning (objects, arrays, numbers, strings, typed arrays: what a
+// pool worker posts back) and `merge(a, b)` (b following a in the trace) is associative, so
+// per-generation partials merged in order equal one pass over the whole trace.
 import type { EventView } from './events.js';
 
 export interface AnalyzerInstance<P> {
@@ -39,6 +40,12 @@ export interface AnalysisDefinition<O, P, R> {
    * pass beside the pool instead of shipping those recordings.
    */
   readonly replaysMidTraceParts?: boolean;
+  /**
+   * With `replaysMidTraceParts`: the recordings are compact and their replay costs a small
+   * fraction of a pass, so the parallel path ships them from the pool instead of running a
+   * second sequential pass (decoding everything again) beside it.
+   */
+  readonly replaysCheaply?: boolean;
   /**
    * The instance implements `beginPart()`, and `merge(a, b)` accepts a `b` made that way (a
    * "resumed" partial). Parallel analysis then runs it on the pool with warmed-up state instead

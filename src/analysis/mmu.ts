@@ -17,6 +17,7 @@
 import type { AnalysisDefinition, AnalyzerInstance } from './analyzer.js';
 import type { EventView } from './events.js';
 import { GoState, Kind, ResourceKind, idKey } from './events.js';
+import { concatRecordings, MmuRecorder, MmuRecordKind, TICK, type MmuRecording } from './mmu-recording.js';
 
 export const UTIL_STW = 1;
 export const UTIL_BACKGROUND = 2;
@@ -250,49 +251,22 @@ function finishMinima(windows: readonly number[], minimum: readonly number[], st
 
 const GOMAXPROCS_METRIC = '/sched/gomaxprocs:threads';
 
+/** Binary search in an ascending array. */
+function sortedIncludes(sorted: Float64Array, value: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const x = sorted[mid]!;
+    if (x === value) return true;
+    if (x < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
 function isExecuting(state: number): boolean {
   return state === GoState.Running || state === GoState.Syscall;
-}
-
-const enum RecordKind {
-  Sync = 1,
-  Procs = 2,
-  // 5, 6, 7: RangeBegin, RangeActive, RangeEnd (the event kinds)
-  Label = 3,
-  Transition = 13,
-}
-
-/** Compact columns of the events that can change mutator utilisation. */
-export interface DeferredEvents {
-  kind: number[];
-  time: number[];
-  a: number[];
-  b: number[];
-  c: number[];
-  d: number[];
-  e: number[];
-  strings: string[];
-  lastTime: number;
-}
-
-function emptyDeferred(): DeferredEvents {
-  return { kind: [], time: [], a: [], b: [], c: [], d: [], e: [], strings: [], lastTime: 0 };
-}
-
-function pushRecord(d: DeferredEvents, kind: number, t: number, a: number, b: number, c: number, dd: number, e: number): void {
-  d.kind.push(kind);
-  d.time.push(t);
-  d.a.push(a);
-  d.b.push(b);
-  d.c.push(c);
-  d.d.push(dd);
-  d.e.push(e);
-}
-
-function internString(d: DeferredEvents, text: string): number {
-  let index = d.strings.indexOf(text);
-  if (index < 0) index = d.strings.push(text) - 1;
-  return index;
 }
 
 interface PerP {
@@ -332,11 +306,11 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
   ) {
     this.flags = options.flags ?? DEFAULT_UTIL_FLAGS;
     this.windows = options.windows ?? defaultWindows();
-    if (!atTraceStart) this.deferred = emptyDeferred();
+    if (!atTraceStart) this.deferred = new MmuRecorder();
   }
 
   /** Events recorded by a part that starts mid-trace, replayed when merged after its predecessor. */
-  private deferred: DeferredEvents | null = null;
+  private deferred: MmuRecorder | null = null;
 
   /** True after beginPart(): the minima cover only window positions evaluated since then. */
   private resumed = false;
@@ -381,7 +355,7 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
    */
   beginPart(): void {
     if (this.deferred !== null || (this.firstSyncN !== null && this.firstSyncN > 1)) {
-      this.deferred = emptyDeferred();
+      this.deferred = new MmuRecorder();
       return;
     }
     for (const evaluator of this.series) evaluator.forgetMinima();
@@ -485,66 +459,122 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
     }
   }
 
-  /** A part starting mid-trace cannot know the GC state it starts in: it records what matters. */
-  private defer(view: EventView, d: DeferredEvents): void {
+  /**
+   * A part starting mid-trace cannot know the GC state it starts in: it records what can change
+   * the utilisation. Ranges and labels the flags ignore change nothing (their point would repeat
+   * the last one), so they are left out; every goroutine transition that starts or stops
+   * execution is kept, since whether it counts depends on state from before the part.
+   */
+  private defer(view: EventView, d: MmuRecorder): void {
     const n = view.length;
     for (let i = 0; i < n; i++) {
       const kind = view.kind(i);
-      const t = view.time(i);
-      d.lastTime = t;
       switch (kind) {
         case Kind.Sync:
-          pushRecord(d, RecordKind.Sync, t, 0, 0, 0, 0, 0);
+          d.record(MmuRecordKind.Sync, view.time(i), 0, 0, 0, 0, 0);
           break;
         case Kind.Metric:
-          if (view.metricName(i) === GOMAXPROCS_METRIC) pushRecord(d, RecordKind.Procs, t, view.metricValue(i), 0, 0, 0, 0);
+          if (view.metricName(i) === GOMAXPROCS_METRIC) d.record(MmuRecordKind.Procs, view.time(i), view.metricValue(i), 0, 0, 0, 0);
           break;
         case Kind.RangeActive:
         case Kind.RangeBegin:
-        case Kind.RangeEnd:
-          pushRecord(d, kind, t, internString(d, view.rangeName(i)), view.rangeScopeKind(i), view.rangeScopeId(i), view.proc(i), view.goroutine(i));
+        case Kind.RangeEnd: {
+          const name = view.rangeName(i);
+          if (this.isGCSTW(name) || this.isSweep(name) || this.isAssist(name)) {
+            d.record(kind, view.time(i), d.intern(name), view.rangeScopeKind(i), view.rangeScopeId(i), view.proc(i), view.goroutine(i));
+          } else if (kind !== Kind.RangeActive) {
+            d.tick(view.time(i)); // (a RangeActive after the first generation is skipped whole, point included)
+          }
           break;
+        }
         case Kind.StateTransition: {
           if (view.resourceKind(i) !== ResourceKind.Goroutine) break;
           const from = view.fromState(i);
           const to = view.toState(i);
-          if (isExecuting(from) !== isExecuting(to)) pushRecord(d, RecordKind.Transition, t, view.resourceId(i), from, to, view.proc(i), 0);
+          if (isExecuting(from) !== isExecuting(to)) d.transition(view.time(i), view.resourceId(i), from, to, view.proc(i));
           break;
         }
-        case Kind.Label:
-          if (view.label(i).startsWith('GC ')) pushRecord(d, RecordKind.Label, t, internString(d, view.label(i)), view.goroutine(i), view.proc(i), 0, 0);
+        case Kind.Label: {
+          const label = view.label(i);
+          if (this.isBackgroundMarkLabel(label)) d.record(MmuRecordKind.Label, view.time(i), d.intern(label), view.goroutine(i), view.proc(i), 0, 0);
+          else d.tick(view.time(i));
           break;
+        }
         default:
           break;
       }
     }
+    if (n > 0) d.lastTime = view.time(n - 1);
   }
 
-  /** Replays a later part's recorded events on this (resolved) state. */
-  replay(d: DeferredEvents): void {
-    const n = d.kind.length;
-    for (let k = 0; k < n; k++) {
-      const t = d.time[k]!;
-      const a = d.a[k]!;
-      switch (d.kind[k]) {
-        case RecordKind.Sync:
-          this.onSync(t);
-          break;
-        case RecordKind.Procs:
-          this.onProcs(t, a);
-          break;
-        case RecordKind.Transition:
-          this.onTransition(t, idKey(a), d.b[k]!, d.c[k]!, d.d[k]!);
-          break;
-        case RecordKind.Label:
-          this.onLabel(t, d.strings[a]!, idKey(d.b[k]!), d.c[k]!);
-          break;
-        default:
-          this.onRange(d.kind[k]!, t, d.strings[a]!, d.b[k]!, idKey(d.c[k]!), d.d[k]!, idKey(d.e[k]!));
-          break;
+  /**
+   * Replays a later part's recorded events on this (resolved) state. Most records are transitions
+   * of goroutines that do not count towards GC (neither assisting nor a background mark worker):
+   * those change nothing but the last event time, so the loop below checks membership inline and
+   * calls onTransition only for the rest (and for every transition while the first generation's
+   * goroutine states are still kept).
+   */
+  replay(recording: MmuRecording): void {
+    const times = recording.transitionTime;
+    const goroutines = recording.transitionGoroutine;
+    const packedColumn = recording.transitionPacked;
+    const total = times.length;
+    let next = 0;
+    const others = recording.kind.length;
+    let members = new Float64Array(0);
+    let membersAt = -1;
+    for (let k = 0; k <= others; k++) {
+      const end = k < others ? recording.at[k]! : total;
+      if (next < end) {
+        // Membership (assisting, or a background mark worker) and the first generation's hold
+        // change only at other records, so they are fixed inside this run of transitions: the
+        // few members go to a sorted array, checked by range first, then by search.
+        if (membersAt !== this.membershipChanges) {
+          members = Float64Array.from([...this.inGC, ...this.bgMark]).sort();
+          membersAt = this.membershipChanges;
+        }
+        const low = members.length > 0 ? members[0]! : 1;
+        const high = members.length > 0 ? members[members.length - 1]! : 0;
+        const everyTransition = this.held !== null;
+        for (; next < end; next++) {
+          const packed = packedColumn[next]!;
+          const t = times[next]!;
+          if (packed === TICK) {
+            this.onTick(t);
+            continue;
+          }
+          const g = goroutines[next]!;
+          if (everyTransition || (g >= low && g <= high && sortedIncludes(members, g))) {
+            this.onTransition(t, idKey(g), (packed >> 4) & 15, packed & 15, (packed >> 8) - 1);
+          }
+        }
+        this.lastEventTime = times[end - 1]!;
       }
+      if (k < others) this.replayOther(recording, k);
     }
-    if (d.lastTime !== 0) this.onOther(d.lastTime);
+    if (recording.lastTime !== 0) this.onOther(recording.lastTime);
+  }
+
+  private replayOther(r: MmuRecording, k: number): void {
+    const t = r.time[k]!;
+    const a = r.a[k]!;
+    switch (r.kind[k]) {
+      case MmuRecordKind.Sync:
+        this.onSync(t);
+        break;
+      case MmuRecordKind.Procs:
+        this.onProcs(t, a);
+        break;
+      case MmuRecordKind.Transition:
+        this.onTransition(t, idKey(a), r.b[k]!, r.c[k]!, r.d[k]!);
+        break;
+      case MmuRecordKind.Label:
+        this.onLabel(t, r.strings[a]!, idKey(r.b[k]!), r.c[k]!);
+        break;
+      default:
+        this.onRange(r.kind[k]!, t, r.strings[a]!, r.b[k]!, idKey(r.c[k]!), r.d[k]!, idKey(r.e[k]!));
+        break;
+    }
   }
 
   private onSync(t: number): void {
@@ -560,6 +590,13 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
   private onProcs(t: number, value: number): void {
     this.lastEventTime = t;
     this.setProcs(value, t);
+    this.record(t);
+  }
+
+  /** A range or label that changes nothing under the flags: Go still evaluates the utilisation. */
+  private onTick(t: number): void {
+    this.lastEventTime = t;
+    if (this.ps.length === 0) return;
     this.record(t);
   }
 
@@ -604,13 +641,19 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
    * few GC worker goroutines, while nearly every transition is some other goroutine's.
    */
   private isBackgroundMarkWorker(g: number): boolean {
+    this.refreshBackgroundMarkRange();
+    return g >= this.bgMarkLow && g <= this.bgMarkHigh && this.bgMark.has(g);
+  }
+
+  private refreshBackgroundMarkRange(): void {
     if (this.bgMark.size !== this.bgMarkRangeOf) {
       this.bgMarkLow = Math.min(...this.bgMark);
       this.bgMarkHigh = Math.max(...this.bgMark);
       this.bgMarkRangeOf = this.bgMark.size;
     }
-    return g >= this.bgMarkLow && g <= this.bgMarkHigh && this.bgMark.has(g);
   }
+  /** Counts changes of inGC and bgMark (a replay rebuilds its member list only after one). */
+  private membershipChanges = 0;
   /** Lowest and highest id in bgMark when it had bgMarkRangeOf members (empty: no id matches). */
   private bgMarkLow = 0;
   private bgMarkHigh = -1;
@@ -619,12 +662,18 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
   private onLabel(t: number, label: string, g: number, proc: number): void {
     this.lastEventTime = t;
     if (this.ps.length === 0) return;
-    if ((this.flags & UTIL_BACKGROUND) !== 0 && label.startsWith('GC ') && label !== 'GC (idle)' && !(this.perProc && label === 'GC (dedicated)')) {
+    if (this.isBackgroundMarkLabel(label)) {
       this.bgMark.add(g);
+      this.membershipChanges++;
       const p = this.ps[proc];
       if (p) p.gc++;
     }
     this.record(t);
+  }
+
+  /** A label that makes its goroutine a background mark worker under the flags (Go's rule). */
+  private isBackgroundMarkLabel(label: string): boolean {
+    return (this.flags & UTIL_BACKGROUND) !== 0 && label.startsWith('GC ') && label !== 'GC (idle)' && !(this.perProc && label === 'GC (dedicated)');
   }
 
   private setProcs(value: number, t: number): void {
@@ -688,6 +737,7 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
       const p = this.ps[proc];
       if (p) p.gc++;
       if (scopeKind === ResourceKind.Goroutine) this.inGC.add(scopeId);
+      this.membershipChanges++;
     }
   }
 
@@ -700,6 +750,7 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
       const p = this.ps[proc];
       if (p) p.gc--;
       if (scopeKind === ResourceKind.Goroutine) this.inGC.delete(scopeId);
+      this.membershipChanges++;
     }
   }
 
@@ -779,7 +830,7 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
 
   partial(): MmuPartial {
     if (this.deferred !== null) {
-      return { flags: this.flags, windows: [...this.windows], state: null, deferred: structuredClone(this.deferred) };
+      return { flags: this.flags, windows: [...this.windows], state: null, deferred: this.deferred.recording() };
     }
     // The state as it stands, not settled: settling here would push pending points earlier than
     // one pass does (and end the first generation's hold), so a part cut here and continued
@@ -844,7 +895,7 @@ export interface MmuPartial {
   flags: number;
   windows: number[];
   state: MmuStateSnapshot | null;
-  deferred: DeferredEvents | null;
+  deferred: MmuRecording | null;
   /**
    * The part began with beginPart() on an instance that had seen everything before it: `state`
    * is the true state at its end, and each series' minima cover only the window positions
@@ -923,18 +974,7 @@ export function mergeMmu(a: MmuPartial, b: MmuPartial): MmuPartial {
     analyzer.replay(b.deferred);
     return analyzer.partial();
   }
-  if (a.deferred !== null && b.deferred !== null) {
-    const d = structuredClone(a.deferred);
-    const remap = b.deferred.strings.map((text) => internString(d, text));
-    for (let k = 0; k < b.deferred.kind.length; k++) {
-      const kind = b.deferred.kind[k]!;
-      const usesString = kind === RecordKind.Label || kind === Kind.RangeBegin || kind === Kind.RangeActive || kind === Kind.RangeEnd;
-      const a0 = b.deferred.a[k]!;
-      pushRecord(d, kind, b.deferred.time[k]!, usesString ? remap[a0]! : a0, b.deferred.b[k]!, b.deferred.c[k]!, b.deferred.d[k]!, b.deferred.e[k]!);
-    }
-    if (b.deferred.lastTime !== 0) d.lastTime = b.deferred.lastTime;
-    return { ...a, deferred: d };
-  }
+  if (a.deferred !== null && b.deferred !== null) return { ...a, deferred: concatRecordings(a.deferred, b.deferred) };
   throw new Error('MMU partials merge in trace order: the earlier part must begin at the trace start or both must begin mid-trace');
 }
 
@@ -981,8 +1021,9 @@ export const mmuAnalysis: AnalysisDefinition<MmuOptions, MmuPartial, MmuReport> 
   replaysMidTraceParts: true,
   // Not `resumes`: instances implement beginPart() (exact when they have seen the trace from its
   // start), but a worker warmed up on one generation cannot rebuild the per-P GC counters, which
-  // only grow from the trace start, so on the pool MMU would fall back to recording its events;
-  // measured on the 200 MB trace that is 2x slower than one pass beside the pool.
+  // only grow from the trace start. Its recording (mmu-recording.ts) is compact and replays in a
+  // few percent of a pass, so on the pool it records.
+  replaysCheaply: true,
   create(options, context) {
     return new MmuAnalyzer(options, context.atTraceStart);
   },

@@ -48,8 +48,8 @@ describe.each(['mixed', 'gcheavy'] as const)('%s', (name) => {
     generations.forEach((gen, k) => {
       const part = startPass(definitions, k === 0);
       for (const view of gen) part.consume(view);
-      // Partials are plain JSON: round-trip them as a worker would send them.
-      const partial = JSON.parse(JSON.stringify(part.partials())) as Record<string, unknown>;
+      // Partials are plain data: clone them as a worker's postMessage does.
+      const partial = structuredClone(part.partials());
       merged = merged === undefined ? partial : mergePartials(definitions, merged, partial);
     });
     const fromParts = finishPartials(definitions, merged!);

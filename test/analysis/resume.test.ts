@@ -28,8 +28,8 @@ describe.runIf(RESUMING.length > 0)('resumed partials merge into the one-pass re
     let batches = 0;
     const view = new BatchView();
     const cut = () => {
-      // Plain JSON, as a worker would send it.
-      partials.push(JSON.parse(JSON.stringify(parted.partials())) as Record<string, unknown>);
+      // Cloned, as a worker's postMessage does.
+      partials.push(structuredClone(parted.partials()));
       parted.beginPart();
     };
     for await (const batch of (await openTrace(join(root, relative))).batches()) {
