@@ -52,6 +52,11 @@ export interface AnalysisDefinition<O, P, R> {
    * of replaying recorded events.
    */
   readonly resumes?: boolean;
+  /**
+   * Buffers inside `partial` that it alone owns (typed arrays made for it), which a worker may
+   * transfer to the merging thread instead of copying. Only for partials that are not read again.
+   */
+  transferables?(partial: P): ArrayBuffer[];
   create(options: O, context: CreateContext): AnalyzerInstance<P>;
   /** Combines two partials, `b` covering the events right after `a`'s. */
   merge(a: P, b: P, options: O): P;

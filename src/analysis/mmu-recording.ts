@@ -2,7 +2,8 @@
 // merged (mmu.ts explains why it cannot be resolved alone). Almost all of it is goroutine
 // transitions that start or stop execution (about a fifth of all events: which goroutines count
 // towards GC depends on state from before the part, so none can be dropped), so those go to
-// fixed-width typed columns, 16 bytes each, that copy between threads as flat memory; the few
+// fixed-size blocks of typed columns, 16 bytes per record, that move between threads without a
+// copy (a full block never changes, so a recording shares them; see MmuRecorder.recording); the few
 // other records (Syncs, GOMAXPROCS changes, the GC ranges and labels the flags select) stay in
 // small arrays, each remembering how many transitions came before it so the replay interleaves
 // both in event order.
@@ -16,15 +17,22 @@ export const enum MmuRecordKind {
   Transition = 13,
 }
 
-/** A mid-trace part's recording, as plain data (typed arrays trimmed to their length). */
+/** Transition records: time (ns), goroutine id, and (proc + 1) << 8 | from << 4 | to, or TICK. */
+export interface TransitionBlock {
+  time: Float64Array;
+  goroutine: Uint32Array;
+  packed: Int32Array;
+}
+
+/** A mid-trace part's recording, as plain data. */
 export interface MmuRecording {
   /**
-   * Transitions: time (ns), goroutine id, and (proc + 1) << 8 | from << 4 | to; packed TICK marks
-   * an event that only re-evaluates the utilisation at its time (see MmuRecorder.tick).
+   * Transitions in order, in blocks (all but the last full); packed TICK marks an event that only
+   * re-evaluates the utilisation at its time (see MmuRecorder.tick).
    */
-  transitionTime: Float64Array;
-  transitionGoroutine: Uint32Array;
-  transitionPacked: Int32Array;
+  blocks: TransitionBlock[];
+  /** Records in all blocks together. */
+  transitions: number;
   /** Other records, in event order; `at` = transitions recorded before each. */
   kind: number[];
   at: number[];
@@ -42,27 +50,21 @@ export interface MmuRecording {
 const MAX_PACKED_PROC = (1 << 22) - 2;
 /** `transitionPacked` value of a tick. */
 export const TICK = -1;
-const CHUNK = 1 << 16;
+/** Records per block; all blocks of a recording but the last hold exactly this many. */
+export const BLOCK = 1 << 16;
 
-/** One fixed-size block of transition columns. */
-interface Chunk {
-  time: Float64Array;
-  goroutine: Uint32Array;
-  packed: Int32Array;
-}
-
-function newChunk(): Chunk {
-  return { time: new Float64Array(CHUNK), goroutine: new Uint32Array(CHUNK), packed: new Int32Array(CHUNK) };
+function newBlock(): TransitionBlock {
+  return { time: new Float64Array(BLOCK), goroutine: new Uint32Array(BLOCK), packed: new Int32Array(BLOCK) };
 }
 
 /** Appends records in fixed blocks (growing never copies); `recording()` hands out a trimmed copy. */
 export class MmuRecorder {
-  private readonly chunks: Chunk[] = [newChunk()];
-  private current: Chunk = this.chunks[0]!;
+  private readonly blocks: TransitionBlock[] = [newBlock()];
+  private current: TransitionBlock = this.blocks[0]!;
   /** Records in `current`, and in all blocks together. */
   private fill = 0;
   private transitions = 0;
-  private readonly others: Omit<MmuRecording, 'transitionTime' | 'transitionGoroutine' | 'transitionPacked' | 'lastTime'> = {
+  private readonly others: Omit<MmuRecording, 'blocks' | 'transitions' | 'lastTime'> = {
     kind: [],
     at: [],
     time: [],
@@ -98,17 +100,22 @@ export class MmuRecorder {
     this.dirty = false;
   }
 
+  /** Appends a record as a recording holds it (for re-blocking in concatRecordings). */
+  pushRaw(time: number, goroutine: number, packed: number): void {
+    this.push(time, goroutine, packed);
+  }
+
   private push(time: number, goroutine: number, packed: number): void {
-    if (this.fill === CHUNK) {
-      this.current = newChunk();
-      this.chunks.push(this.current);
+    if (this.fill === BLOCK) {
+      this.current = newBlock();
+      this.blocks.push(this.current);
       this.fill = 0;
     }
     const n = this.fill;
-    const chunk = this.current;
-    chunk.time[n] = time;
-    chunk.goroutine[n] = goroutine;
-    chunk.packed[n] = packed;
+    const block = this.current;
+    block.time[n] = time;
+    block.goroutine[n] = goroutine;
+    block.packed[n] = packed;
     this.fill = n + 1;
     this.transitions++;
     this.dirty = packed !== TICK;
@@ -135,24 +142,20 @@ export class MmuRecorder {
     return index;
   }
 
+  /**
+   * The recording so far. Full blocks are never written again, so it shares them (a run's
+   * recording is tens of MB: no copy in the worker, and transferred to the merging thread); the
+   * block being filled is copied.
+   */
   recording(): MmuRecording {
-    const n = this.transitions;
-    const out: MmuRecording = {
-      transitionTime: new Float64Array(n),
-      transitionGoroutine: new Uint32Array(n),
-      transitionPacked: new Int32Array(n),
-      ...structuredClone(this.others),
-      lastTime: this.lastTime,
-    };
-    let at = 0;
-    for (const chunk of this.chunks) {
-      const length = Math.min(CHUNK, n - at);
-      out.transitionTime.set(chunk.time.subarray(0, length), at);
-      out.transitionGoroutine.set(chunk.goroutine.subarray(0, length), at);
-      out.transitionPacked.set(chunk.packed.subarray(0, length), at);
-      at += length;
+    const blocks = this.blocks.map((block, k) => {
+      if (k < this.blocks.length - 1) return block;
+      return { time: block.time.slice(0, this.fill), goroutine: block.goroutine.slice(0, this.fill), packed: block.packed.slice(0, this.fill) };
+    });
+    if (this.blocks.some((block, k) => k < this.blocks.length - 1 && block.time.buffer.byteLength === 0)) {
+      throw new Error('an MMU recording was transferred to another thread: its recorder cannot hand out another');
     }
-    return out;
+    return { blocks, transitions: this.transitions, ...structuredClone(this.others), lastTime: this.lastTime };
   }
 }
 
@@ -161,22 +164,40 @@ function usesString(kind: number): boolean {
   return kind === MmuRecordKind.Label || kind === 5 || kind === 6 || kind === 7;
 }
 
-/** `a` followed by `b`, as one recording (both begin mid-trace). */
+/** Calls `each(time, goroutine, packed)` for the transitions [from, to) of `r`, in order. */
+function forEachTransition(r: MmuRecording, from: number, to: number, each: (time: number, goroutine: number, packed: number) => void): void {
+  let block = Math.floor(from / BLOCK);
+  let index = from - block * BLOCK;
+  for (let k = from; k < to; ) {
+    const { time, goroutine, packed } = r.blocks[block]!;
+    const end = Math.min(time.length, index + (to - k));
+    for (let i = index; i < end; i++) each(time[i]!, goroutine[i]!, packed[i]!);
+    k += end - index;
+    block++;
+    index = 0;
+  }
+}
+
+/** `a` followed by `b`, as one recording (both begin mid-trace); shares their blocks. */
 export function concatRecordings(a: MmuRecording, b: MmuRecording): MmuRecording {
-  const joined = <T extends Float64Array | Uint32Array | Int32Array>(x: T, y: T, make: (n: number) => T): T => {
-    const out = make(x.length + y.length);
-    out.set(x);
-    out.set(y, x.length);
-    return out;
-  };
+  // Blocks are addressed as full BLOCK-sized ones before the last: re-block if `a` ends short.
+  const blocks: TransitionBlock[] = [...a.blocks];
+  if (a.transitions % BLOCK !== 0 && b.transitions > 0) {
+    const recorder = new MmuRecorder();
+    forEachTransition(a, 0, a.transitions, (time, goroutine, packed) => recorder.pushRaw(time, goroutine, packed));
+    forEachTransition(b, 0, b.transitions, (time, goroutine, packed) => recorder.pushRaw(time, goroutine, packed));
+    blocks.length = 0;
+    blocks.push(...recorder.recording().blocks);
+  } else {
+    blocks.push(...b.blocks);
+  }
   const out: MmuRecording = {
-    transitionTime: joined(a.transitionTime, b.transitionTime, (n) => new Float64Array(n)),
-    transitionGoroutine: joined(a.transitionGoroutine, b.transitionGoroutine, (n) => new Uint32Array(n)),
-    transitionPacked: joined(a.transitionPacked, b.transitionPacked, (n) => new Int32Array(n)),
+    blocks,
+    transitions: a.transitions + b.transitions,
     ...structuredClone({ kind: a.kind, at: a.at, time: a.time, a: a.a, b: a.b, c: a.c, d: a.d, e: a.e, strings: a.strings }),
     lastTime: b.lastTime !== 0 ? b.lastTime : a.lastTime,
   };
-  const offset = a.transitionTime.length;
+  const offset = a.transitions;
   for (let k = 0; k < b.kind.length; k++) {
     const kind = b.kind[k]!;
     let first = b.a[k]!;

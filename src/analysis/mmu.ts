@@ -17,7 +17,7 @@
 import type { AnalysisDefinition, AnalyzerInstance } from './analyzer.js';
 import type { EventView } from './events.js';
 import { GoState, Kind, ResourceKind, idKey } from './events.js';
-import { concatRecordings, MmuRecorder, MmuRecordKind, TICK, type MmuRecording } from './mmu-recording.js';
+import { BLOCK, concatRecordings, MmuRecorder, MmuRecordKind, TICK, type MmuRecording } from './mmu-recording.js';
 
 export const UTIL_STW = 1;
 export const UTIL_BACKGROUND = 2;
@@ -515,16 +515,12 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
    * goroutine states are still kept).
    */
   replay(recording: MmuRecording): void {
-    const times = recording.transitionTime;
-    const goroutines = recording.transitionGoroutine;
-    const packedColumn = recording.transitionPacked;
-    const total = times.length;
-    let next = 0;
     const others = recording.kind.length;
     let members = new Float64Array(0);
     let membersAt = -1;
+    let next = 0; // transitions replayed so far
     for (let k = 0; k <= others; k++) {
-      const end = k < others ? recording.at[k]! : total;
+      const end = k < others ? recording.at[k]! : recording.transitions;
       if (next < end) {
         // Membership (assisting, or a background mark worker) and the first generation's hold
         // change only at other records, so they are fixed inside this run of transitions: the
@@ -536,19 +532,28 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
         const low = members.length > 0 ? members[0]! : 1;
         const high = members.length > 0 ? members[members.length - 1]! : 0;
         const everyTransition = this.held !== null;
-        for (; next < end; next++) {
-          const packed = packedColumn[next]!;
-          const t = times[next]!;
-          if (packed === TICK) {
-            this.onTick(t);
-            continue;
+        let lastTime = 0;
+        while (next < end) {
+          const block = recording.blocks[Math.floor(next / BLOCK)]!;
+          const first = next % BLOCK;
+          const stop = Math.min(block.time.length, first + (end - next));
+          const { time: times, goroutine: goroutines, packed: packedColumn } = block;
+          for (let i = first; i < stop; i++) {
+            const packed = packedColumn[i]!;
+            const t = times[i]!;
+            if (packed === TICK) {
+              this.onTick(t);
+              continue;
+            }
+            const g = goroutines[i]!;
+            if (everyTransition || (g >= low && g <= high && sortedIncludes(members, g))) {
+              this.onTransition(t, idKey(g), (packed >> 4) & 15, packed & 15, (packed >> 8) - 1);
+            }
           }
-          const g = goroutines[next]!;
-          if (everyTransition || (g >= low && g <= high && sortedIncludes(members, g))) {
-            this.onTransition(t, idKey(g), (packed >> 4) & 15, packed & 15, (packed >> 8) - 1);
-          }
+          lastTime = times[stop - 1]!;
+          next += stop - first;
         }
-        this.lastEventTime = times[end - 1]!;
+        this.lastEventTime = lastTime;
       }
       if (k < others) this.replayOther(recording, k);
     }
@@ -1024,6 +1029,11 @@ export const mmuAnalysis: AnalysisDefinition<MmuOptions, MmuPartial, MmuReport> 
   // only grow from the trace start. Its recording (mmu-recording.ts) is compact and replays in a
   // few percent of a pass, so on the pool it records.
   replaysCheaply: true,
+  transferables(partial) {
+    const recording = partial.deferred;
+    // A recording is 16 bytes per recorded transition (tens of MB per run): moved, not copied.
+    return recording === null ? [] : recording.blocks.flatMap((block) => [block.time.buffer, block.goroutine.buffer, block.packed.buffer] as ArrayBuffer[]);
+  },
   create(options, context) {
     return new MmuAnalyzer(options, context.atTraceStart);
   },

@@ -8,7 +8,7 @@ import type { SupportedVersion } from '../format/header.js';
 import type { EventBatch } from '../model/index.js';
 import { analysisDefinitions } from './analysis-table.js';
 import { readIntoScratch, type GenerationBytes } from './generation-bytes.js';
-import type { TaskHandler, WorkerContext } from './protocol.js';
+import { TransferringResult, type TaskHandler, type WorkerContext } from './protocol.js';
 
 export interface DecodeSetup {
   formatVersion: SupportedVersion;
@@ -157,7 +157,13 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
     partials: task.analyses ? { ...pass?.partials(), ...resumingPass?.partials() } : null,
     workerIndex: context.workerIndex,
   };
-  return result;
+  // The pass is done with: its partials' own buffers can move to the merging thread.
+  const transfer: ArrayBuffer[] = [];
+  for (const [name, partial] of Object.entries(result.partials ?? {})) {
+    const definition = definitions[name]?.definition;
+    if (definition?.transferables) transfer.push(...definition.transferables(partial));
+  }
+  return transfer.length > 0 ? new TransferringResult(result, transfer) : result;
 };
 
 export const handlers: Record<string, TaskHandler> = { decodeGeneration };
