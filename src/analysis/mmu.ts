@@ -251,19 +251,47 @@ function finishMinima(windows: readonly number[], minimum: readonly number[], st
 
 const GOMAXPROCS_METRIC = '/sched/gomaxprocs:threads';
 
-/** Binary search in an ascending array. */
-function sortedIncludes(sorted: Float64Array, value: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const x = sorted[mid]!;
-    if (x === value) return true;
-    if (x < value) lo = mid + 1;
-    else hi = mid - 1;
+/**
+ * The goroutines that count towards GC (assisting or background mark workers: a few) for a replay
+ * that asks about nearly every transition: a bitmap up to the largest id, so a lookup is a range
+ * check and a bit test; ids past BITMAP_IDS fall back to a Set.
+ */
+class MemberSet {
+  private bits = new Uint8Array(0);
+  private readonly ids: number[] = [];
+  private readonly large = new Set<number>();
+  private high = -1;
+
+  assign(...sets: ReadonlySet<number>[]): void {
+    for (const id of this.ids) this.bits[id >> 3] = 0;
+    this.ids.length = 0;
+    this.large.clear();
+    this.high = -1;
+    for (const set of sets) {
+      for (const id of set) {
+        if (!(id >= 0 && id < BITMAP_IDS && Number.isInteger(id))) {
+          this.large.add(id);
+          continue;
+        }
+        if (id >> 3 >= this.bits.length) {
+          const grown = new Uint8Array(Math.max((id >> 3) + 1, this.bits.length * 2));
+          grown.set(this.bits);
+          this.bits = grown;
+        }
+        this.bits[id >> 3]! |= 1 << (id & 7);
+        this.ids.push(id);
+        if (id > this.high) this.high = id;
+      }
+    }
   }
-  return false;
+
+  has(id: number): boolean {
+    if (id <= this.high) return (this.bits[id >> 3]! & (1 << (id & 7))) !== 0;
+    return this.large.size !== 0 && this.large.has(id);
+  }
 }
+
+const BITMAP_IDS = 1 << 26;
 
 function isExecuting(state: number): boolean {
   return state === GoState.Running || state === GoState.Syscall;
@@ -516,21 +544,18 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
    */
   replay(recording: MmuRecording): void {
     const others = recording.kind.length;
-    let members = new Float64Array(0);
+    const members = new MemberSet();
     let membersAt = -1;
     let next = 0; // transitions replayed so far
     for (let k = 0; k <= others; k++) {
       const end = k < others ? recording.at[k]! : recording.transitions;
       if (next < end) {
         // Membership (assisting, or a background mark worker) and the first generation's hold
-        // change only at other records, so they are fixed inside this run of transitions: the
-        // few members go to a sorted array, checked by range first, then by search.
+        // change only at other records, so they are fixed inside this run of transitions.
         if (membersAt !== this.membershipChanges) {
-          members = Float64Array.from([...this.inGC, ...this.bgMark]).sort();
+          members.assign(this.inGC, this.bgMark);
           membersAt = this.membershipChanges;
         }
-        const low = members.length > 0 ? members[0]! : 1;
-        const high = members.length > 0 ? members[members.length - 1]! : 0;
         const everyTransition = this.held !== null;
         let lastTime = 0;
         while (next < end) {
@@ -546,7 +571,7 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
               continue;
             }
             const g = goroutines[i]!;
-            if (everyTransition || (g >= low && g <= high && sortedIncludes(members, g))) {
+            if (everyTransition || members.has(g)) {
               this.onTransition(t, idKey(g), (packed >> 4) & 15, packed & 15, (packed >> 8) - 1);
             }
           }

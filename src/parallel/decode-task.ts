@@ -30,6 +30,8 @@ export interface DecodeGenerationTask {
   isLast: boolean;
   /** Analyses to run over the run (name → options), or null for counts only. */
   analyses: Record<string, unknown> | null;
+  /** Count events by wire type (false: byWireType stays zero; a per-event loop analyses do not need). */
+  countWireTypes?: boolean;
   /**
    * The generation before the run (absent when it starts the trace). A worker that did not just
    * decode it decodes it first and discards its events: the decoder then holds what the sequential
@@ -108,6 +110,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
   // Forgotten until the run succeeds: a failed run leaves no half-consumed state behind.
   context.state.delete('resumingPass');
   context.state.set('resumingKey', resumingKey);
+  const countWireTypes = task.countWireTypes !== false;
   const byWireType = new Array<number>(256).fill(0);
   const byKind = new Array<number>(256).fill(0);
   let events = 0;
@@ -116,9 +119,15 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
   const pass = Object.keys(plain).length > 0 ? startPass(plain, task.position === 0) : null;
   const view = new BatchView();
   const consume = (batch: EventBatch) => {
-    for (let i = 0; i < batch.length; i++) {
-      byWireType[batch.wireType[i]!]!++;
-      byKind[batch.kind[i]!]!++;
+    const kinds = batch.kind;
+    if (countWireTypes) {
+      const types = batch.wireType;
+      for (let i = 0; i < batch.length; i++) {
+        byWireType[types[i]!]!++;
+        byKind[kinds[i]!]!++;
+      }
+    } else {
+      for (let i = 0; i < batch.length; i++) byKind[kinds[i]!]!++;
     }
     events += batch.length;
     if (batch.length > 0) {

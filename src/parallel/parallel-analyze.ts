@@ -16,6 +16,7 @@ export async function analyzeInParallel(
     workers: options.workers,
     placement: options.placement ?? 'compact',
     analyses: definitions,
+    countWireTypes: false,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.maxGenerationBytes !== undefined ? { maxGenerationBytes: options.maxGenerationBytes } : {}),
     ...(modules ? { modules } : {}),

@@ -40,6 +40,8 @@ export interface ParallelDecodeOptions {
    * up, so longer runs waste less; shorter runs balance the load better and hand back less at once.
    */
   generationsPerTask?: number;
+  /** Count events by wire type (default true; analyze() turns it off: byWireType is then empty). */
+  countWireTypes?: boolean;
   /** Called each time the next generation in order has been merged (for progress reporting). */
   onMerged?: (progress: { generations: number; bytesMerged: number; totalBytes: number }) => void;
 }
@@ -50,7 +52,7 @@ export interface ParallelDecodeResult {
   events: number;
   /** Bytes of the file read: its size (every generation and the header). */
   bytesRead: number;
-  /** Event counts by wire type byte, only non-zero entries. */
+  /** Event counts by wire type byte, only non-zero entries (empty with countWireTypes false). */
   byWireType: Record<number, number>;
   byKind: Record<number, number>;
   firstTimeNs: number | null;
@@ -218,6 +220,7 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
         generations: run.map(bytesOf),
         isLast: position + run.length === extents.length,
         analyses: options.analyses ?? null,
+        countWireTypes: options.countWireTypes !== false,
       };
       if (position > 0) task.previous = bytesOf(extents[position - 1]!);
       pending.push(
