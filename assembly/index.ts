@@ -10,6 +10,9 @@ import { goSortByTime } from './sort';
 import * as S from './specs';
 import { ERR_CORRUPT_BATCH, ERR_NONE, ERR_ORDERING, clearError, errorCode, errorMessage, errorOffset, fail, ticksToNs } from './state';
 
+// The analysis kernels run over the columns this module fills (assembly/analysis/kernel.ts).
+export * from './analysis/index';
+
 /** One thread's batches and its next event (Go's batchCursor); the event lives in the cursor itself. */
 class Cursor extends Ev {
   m: i64;

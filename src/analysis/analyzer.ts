@@ -29,6 +29,11 @@ export interface CreateContext {
   atTraceStart: boolean;
   /** Objects shared by analyzers running in the same pass (e.g. one goroutine state machine). */
   shared: Map<string, unknown>;
+  /**
+   * Whether analyzers with a WASM kernel may use it (default: yes unless SCHEDSCOPE_KERNELS=0).
+   * False runs the JavaScript implementations, which tests compare the kernels with.
+   */
+  kernels?: boolean;
 }
 
 export interface AnalysisDefinition<O, P, R> {

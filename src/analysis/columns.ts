@@ -1,7 +1,7 @@
 // Adapts the decoder's columnar EventBatch (src/model/batch.ts, layout in src/model/columns.ts) to
 // the analyzers' EventView. Strings and stacks are resolved through the batch's generation tables,
 // cached per generation (a transition's reason is looked up for every blocking event).
-import type { EventBatch, GenerationTables, Stack } from '../model/index.js';
+import type { EventBatch, GenerationTables, KernelHost, Stack } from '../model/index.js';
 import { EventKind, WireType, rangeName } from '../model/index.js';
 import { NO_STW_KIND, metricName } from '../model/batch.js';
 import type { EventView, Frame, Kind, ResourceKind } from './events.js';
@@ -210,6 +210,20 @@ export class BatchView implements EventView {
   }
   syncN(i: number): number {
     return Number(this.a0[i]!);
+  }
+
+  kernelHost(): KernelHost | undefined {
+    const host = this.batch.tables.kernels;
+    return host !== undefined && host.holds(this.batch) ? host : undefined;
+  }
+
+  kernelOffset(): number {
+    return 0;
+  }
+
+  refreshColumns(): void {
+    // Same batch, same generation: only the typed arrays are new (the tables cache stays).
+    this.bind(this.batch);
   }
 }
 

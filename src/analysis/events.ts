@@ -1,6 +1,7 @@
 // The narrow view of the event stream that analyzers read. Analyzers depend on this interface only;
 // `columns.ts` adapts the decoder's EventBatch to it. Keeping it narrow lets the analyzers be tested
 // against any source of events and keeps them independent of column layout details.
+import type { KernelHost } from '../model/index.js';
 
 /** Event kinds, numbered as Go's internal/trace EventKind. */
 export const enum Kind {
@@ -110,6 +111,21 @@ export interface EventView {
 
   // Sync
   syncN(i: number): number;
+
+  /**
+   * The WASM module holding this batch's columns, when it runs analysis kernels over them (a
+   * decoder's batch, while it is the current one); analyzers with a kernel use it instead of
+   * their per-event loop in JavaScript (src/analysis/kernels/).
+   */
+  kernelHost?(): KernelHost | undefined;
+  /** With kernelHost: the row of the module's columns that holds this view's event 0. */
+  kernelOffset?(): number;
+  /**
+   * With kernelHost: re-reads the batch's columns after the host refreshed them. A kernel that
+   * allocates may grow WASM memory, which detaches every typed array over the old buffer; the
+   * pass calls this (see run.ts) before anything reads the view again.
+   */
+  refreshColumns?(): void;
 }
 
 /**

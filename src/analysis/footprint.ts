@@ -3,6 +3,8 @@
 // encoded size; bytes outside events (batch headers, string and stack tables) are not attributed.
 import type { AnalysisDefinition, AnalyzerInstance } from './analyzer.js';
 import type { EventView } from './events.js';
+import { footprintKernel } from './kernels/footprint.js';
+import { kernelOrScript } from './kernels/kernel.js';
 
 /** Go's v2 wire event type names (internal/trace/tracev2). */
 const WIRE_NAMES: Record<number, string> = {
@@ -59,8 +61,8 @@ class FootprintAnalyzer implements AnalyzerInstance<FootprintPartial> {
 
 export const footprintAnalysis: AnalysisDefinition<Record<string, never>, FootprintPartial, FootprintReport> = {
   name: 'footprint',
-  create() {
-    return new FootprintAnalyzer();
+  create(_options, context) {
+    return kernelOrScript(context, footprintKernel, () => new FootprintAnalyzer());
   },
   merge(a, b) {
     const byType = structuredClone(a.byType);

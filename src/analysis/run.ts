@@ -15,24 +15,48 @@ export interface Pass {
 }
 
 /** Starts one pass over a contiguous run of events for the given analyses. */
-export function startPass(definitions: Record<string, { definition: AnyDefinition; options: unknown }>, atTraceStart: boolean): Pass {
+export function startPass(
+  definitions: Record<string, { definition: AnyDefinition; options: unknown }>,
+  atTraceStart: boolean,
+  passOptions: { kernels?: boolean } = {},
+): Pass {
   const shared = new Map<string, unknown>();
+  const context = { atTraceStart, shared, ...(passOptions.kernels !== undefined ? { kernels: passOptions.kernels } : {}) };
   const instances: [string, AnalyzerInstance<unknown>][] = Object.entries(definitions).map(([name, { definition, options }]) => [
     name,
-    definition.create(options, { atTraceStart, shared }),
+    definition.create(options, context),
   ]);
+  // A kernel (or anything else calling into the decoder's module) may grow WASM memory, which
+  // detaches the views over the batch: refresh them before anyone reads the view again.
+  let lastView: EventView | undefined;
+  const refresh = () => {
+    const host = lastView?.kernelHost?.();
+    if (host !== undefined && host.refresh()) lastView!.refreshColumns?.();
+  };
   return {
     consume(view) {
-      for (let k = 0; k < instances.length; k++) instances[k]![1].consume(view);
+      lastView = view;
+      const host = view.kernelHost?.();
+      let memory = host?.memory();
+      for (let k = 0; k < instances.length; k++) {
+        instances[k]![1].consume(view);
+        if (host !== undefined && host.memory() !== memory) {
+          refresh();
+          memory = host.memory();
+        }
+      }
     },
     partials() {
-      return Object.fromEntries(instances.map(([name, instance]) => [name, instance.partial()]));
+      const partials = Object.fromEntries(instances.map(([name, instance]) => [name, instance.partial()]));
+      refresh();
+      return partials;
     },
     beginPart() {
       for (const [name, instance] of instances) {
         if (instance.beginPart === undefined) throw new TypeError(`analysis ${name} cannot begin a part on the same instance (it does not resume)`);
         instance.beginPart();
       }
+      refresh();
     },
   };
 }

@@ -10,6 +10,7 @@ import {
 import type { RawGeneration } from '../format/framer.js';
 import type { SupportedVersion } from '../format/header.js';
 import { Column, COLUMN_COUNT, EventBatch, type ColumnViews, type GenerationTables, type Stack, type StackFrame, type SyncInfo } from '../model/index.js';
+import { DecoderKernelHost } from './kernel-host.js';
 import { instantiateDecoder, type DecoderExports } from './wasm.js';
 
 export type TraceVersion = SupportedVersion;
@@ -29,6 +30,8 @@ const DENSE_IDS = 1 << 20;
 
 export class GenerationDecoder implements GenerationTables {
   private readonly wasm: DecoderExports;
+  /** Runs analysis kernels over the batch this decoder produced last (src/model/kernels.ts). */
+  readonly kernels = new DecoderKernelHost();
   private views: ColumnViews | null = null;
   private viewsBuffer: ArrayBuffer | null = null;
   private generation: RawGeneration | null = null;
@@ -46,7 +49,9 @@ export class GenerationDecoder implements GenerationTables {
     version: TraceVersion,
     private readonly capacity: number,
   ) {
-    this.wasm = instantiateDecoder();
+    this.wasm = instantiateDecoder(this.kernels.imports());
+    this.kernels.bind(this.wasm as unknown as Record<string, unknown>, this.wasm.memory);
+    this.kernels.columnsNow = () => this.columns();
     this.wasm.init(version, capacity);
   }
 
@@ -65,6 +70,7 @@ export class GenerationDecoder implements GenerationTables {
 
   /** Decodes the generation's tables; throws a TraceFormatError if they are broken. */
   load(gen: RawGeneration): void {
+    this.kernels.current = null;
     this.generation = gen;
     this.pendingError = null;
     this.strings = [];
@@ -112,7 +118,13 @@ export class GenerationDecoder implements GenerationTables {
       this.exhausted = true;
       return null;
     }
-    return new EventBatch(count, this.columns(), this, this.generation?.gen ?? 0n);
+    return this.produced(new EventBatch(count, this.columns(), this, this.generation?.gen ?? 0n));
+  }
+
+  /** Remembers the batch the columns hold now, for the kernels. */
+  private produced(batch: EventBatch): EventBatch {
+    this.kernels.current = batch;
+    return batch;
   }
 
   /**
@@ -127,7 +139,7 @@ export class GenerationDecoder implements GenerationTables {
   /** A lone Sync (end of trace, or before a read error is reported). */
   bareSync(): EventBatch {
     const count = this.guard(() => this.wasm.bareSync());
-    return new EventBatch(count, this.columns(), this, this.generation?.gen ?? 0n);
+    return this.produced(new EventBatch(count, this.columns(), this, this.generation?.gen ?? 0n));
   }
 
   string(id: bigint): string {

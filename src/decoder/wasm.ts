@@ -60,7 +60,8 @@ function module(): WebAssembly.Module {
   return compiled;
 }
 
-export function instantiateDecoder(): DecoderExports {
-  const instance = instantiateSync(module(), {});
+/** `imports`: the module's `kernel` namespace (the analysis kernels' callbacks, see kernel-host.ts). */
+export function instantiateDecoder(imports: Record<string, (owner: number, value: number) => number> = {}): DecoderExports {
+  const instance = instantiateSync(module(), { kernel: imports });
   return instance.exports as unknown as DecoderExports;
 }

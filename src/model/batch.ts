@@ -1,6 +1,7 @@
 // EventBatch: a window of decoded events as typed-array columns over the decoder's memory (see
 // columns.ts for the layout), plus what is needed to turn one row into an Event object.
 import { EventKind, NO_TASK, WireType, wireTypeName } from './columns.js';
+import type { KernelHost } from './kernels.js';
 import {
   Event,
   experimentalArgNames,
@@ -20,6 +21,8 @@ export interface GenerationTables {
   stack(id: number): Stack;
   /** Sync details of the generation (null for a Sync the reader makes at the end or before an error). */
   syncDetails(): Omit<SyncInfo, 'n'>;
+  /** Present when the batch's columns live in a WASM module that runs analysis kernels over them. */
+  readonly kernels?: KernelHost;
 }
 
 export interface ColumnViews {
@@ -87,6 +90,31 @@ export class EventBatch implements ColumnViews {
     this.from = views.from;
     this.to = views.to;
     this.size = views.size;
+  }
+
+  /**
+   * Replaces the column views with views of the same rows over a new buffer (after WASM memory
+   * grew: the old views are detached). For the decoder's kernel host; the rows do not change.
+   */
+  reattach(views: ColumnViews): void {
+    Object.assign(this, {
+      time: views.time,
+      args: views.args,
+      timeNs: views.timeNs,
+      goroutine: views.goroutine,
+      proc: views.proc,
+      thread: views.thread,
+      stack: views.stack,
+      transitionStack: views.transitionStack,
+      resourceId: views.resourceId,
+      reason: views.reason,
+      kind: views.kind,
+      wireType: views.wireType,
+      resourceKind: views.resourceKind,
+      from: views.from,
+      to: views.to,
+      size: views.size,
+    });
   }
 
   /** Resolves a string id of this batch's generation. */

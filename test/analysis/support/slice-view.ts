@@ -1,6 +1,7 @@
 // A window [start, start + length) of another EventView, for splitting a decoder batch at a
 // generation boundary (a Sync event) in tests.
 import type { EventView, Frame, Kind, ResourceKind } from '../../../src/analysis/events.js';
+import type { KernelHost } from '../../../src/model/index.js';
 
 export class SliceView implements EventView {
   constructor(
@@ -10,6 +11,15 @@ export class SliceView implements EventView {
   ) {}
   kind(i: number): Kind {
     return this.inner.kind(i + this.start);
+  }
+  kernelHost(): KernelHost | undefined {
+    return this.inner.kernelHost?.();
+  }
+  kernelOffset(): number {
+    return (this.inner.kernelOffset?.() ?? 0) + this.start;
+  }
+  refreshColumns(): void {
+    this.inner.refreshColumns?.();
   }
   wireType(i: number): number {
     return this.inner.wireType(i + this.start);

@@ -1,0 +1,110 @@
+// Running an analyzer's WASM kernel (assembly/analysis/) when its events come from a decoder that
+// has one, and its JavaScript implementation otherwise. The two give the same partials (checked
+// by test/analysis/kernels.test.ts on every fixture); the kernel is the fast path, the JavaScript
+// is the reference and serves any other event source (recorded events, tests, tools).
+import type { AnalyzerInstance, CreateContext } from '../analyzer.js';
+import type { EventView } from '../events.js';
+import type { KernelHost } from '../../model/index.js';
+
+/** `SCHEDSCOPE_KERNELS=0` runs every analysis in JavaScript (for comparisons and A/B timing). */
+export function kernelsEnabled(context: CreateContext): boolean {
+  if (context.kernels !== undefined) return context.kernels;
+  return globalThis.process?.env?.['SCHEDSCOPE_KERNELS'] !== '0';
+}
+
+/** The host's exports named `names`, checked to be functions (a stale build/decoder.wasm lacks them). */
+export function kernelExports<T>(host: KernelHost, names: readonly (keyof T & string)[]): T {
+  for (const name of names) {
+    if (typeof host.exports[name] !== 'function') {
+      throw new Error(`schedscope: build/decoder.wasm has no ${name}(); rebuild it with \`npm run build:wasm\``);
+    }
+  }
+  return host.exports as unknown as T;
+}
+
+/**
+ * An analyzer instance that decides at its first batch: the kernel if the view comes from a
+ * decoder with kernels (and kernels are enabled, and `kernel` does not decline by returning
+ * undefined, e.g. for options only the JavaScript implements), else the JavaScript analyzer.
+ * Partial results asked for before any batch come from the JavaScript analyzer (both start
+ * empty). A pass is fed by one decoder; a kernel instance refuses views of another one rather
+ * than miss events.
+ */
+export function kernelOrScript<P>(
+  context: CreateContext,
+  kernel: (host: KernelHost) => AnalyzerInstance<P> | undefined,
+  script: () => AnalyzerInstance<P>,
+): AnalyzerInstance<P> {
+  const enabled = kernelsEnabled(context);
+  let chosen: AnalyzerInstance<P> | undefined;
+  let boundHost: KernelHost | undefined;
+  const choose = (view: EventView | undefined): AnalyzerInstance<P> => {
+    if (chosen !== undefined) return chosen;
+    const host = enabled && view !== undefined ? view.kernelHost?.() : undefined;
+    const viaKernel = host !== undefined ? kernel(host) : undefined;
+    boundHost = viaKernel !== undefined ? host : undefined;
+    chosen = viaKernel ?? script();
+    return chosen;
+  };
+  const instance: AnalyzerInstance<P> = {
+    consume(view) {
+      const target = choose(view);
+      if (boundHost !== undefined && view.kernelHost?.() !== boundHost) {
+        throw new Error('schedscope: an analysis kernel was fed a batch its decoder no longer holds (one pass reads one decoder, batch by batch)');
+      }
+      target.consume(view);
+    },
+    partial: () => choose(undefined).partial(),
+  };
+  instance.beginPart = () => {
+    const target = choose(undefined);
+    if (target.beginPart === undefined) throw new TypeError('this analysis cannot begin a part on the same instance');
+    target.beginPart();
+  };
+  return instance;
+}
+
+/** EventKind bits for eventsOfKinds(). */
+export function kindMask(...kinds: number[]): number {
+  let mask = 0;
+  for (const kind of kinds) mask |= 1 << kind;
+  return mask >>> 0;
+}
+
+interface SelectExports {
+  selectKinds(kinds: number, from: number, count: number): number;
+  selectionPointer(): number;
+}
+
+/**
+ * Indices of the view's events whose kind is in `mask` (kindMask()), in order: computed by the
+ * module when the view has a kernel host (a pass over the kind column in WASM), else in
+ * JavaScript. Valid until the next call.
+ */
+export function eventsOfKinds(view: EventView, mask: number): Int32Array {
+  const host = view.kernelHost?.();
+  if (host !== undefined) {
+    const wasm = kernelExports<SelectExports>(host, ['selectKinds', 'selectionPointer']);
+    const count = wasm.selectKinds(mask, view.kernelOffset?.() ?? 0, view.length);
+    // The first call allocates the selection buffer, which may grow memory (see run.ts).
+    if (host.refresh()) view.refreshColumns?.();
+    return new Int32Array(host.memory(), wasm.selectionPointer(), count);
+  }
+  const out: number[] = [];
+  for (let i = 0; i < view.length; i++) if ((mask >>> view.kind(i)) & 1) out.push(i);
+  return Int32Array.from(out);
+}
+
+/**
+ * Releases a kernel instance's state in the module when its JavaScript owner is collected (a pass
+ * has no explicit end: its instances are dropped after their last partial()).
+ */
+const releaser = new FinalizationRegistry<() => void>((release) => release());
+
+/** Ties kernel instance `handle` to `owner`'s lifetime; `release` frees it in the module. */
+export function releaseWith(owner: object, host: KernelHost, handle: number, release: (handle: number) => void): void {
+  releaser.register(owner, () => {
+    host.detach(handle);
+    release(handle);
+  });
+}
