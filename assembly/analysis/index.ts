@@ -2,3 +2,5 @@
 // src/analysis/ that has a kernel binds to its exports in src/analysis/kernels/.
 export { selectKinds, selectionPointer } from './kernel';
 export * from './footprint';
+export { histogramHeader } from './histogram';
+export * from './gc';

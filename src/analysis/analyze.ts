@@ -10,8 +10,12 @@ import { metricsAnalysis, type MetricsOptions, type MetricsReport } from './metr
 import { mmuAnalysis, type MmuOptions, type MmuReport } from './mmu.js';
 import { procsAnalysis, type ProcsOptions, type ProcsReport } from './procs.js';
 import { profilesAnalysis, type ProfileOptions, type ProfilesReport } from './profiles.js';
+import { Kind } from './events.js';
+import { eventsOfKinds, kindMask } from './kernels/kernel.js';
 import { finishPartials, startPass, type AnyDefinition } from './run.js';
 import { schedLatencyAnalysis, type SchedLatencyOptions, type SchedLatencyReport } from './sched-latency.js';
+
+const SYNCS = kindMask(Kind.Sync);
 
 export interface AnalysisReports {
   goroutines: GoroutinesReport;
@@ -141,7 +145,7 @@ export async function analyzeViews(views: Iterable<EventView> | AsyncIterable<Ev
       if (first === 0) first = view.time(0);
       last = view.time(view.length - 1);
     }
-    for (let i = 0; i < view.length; i++) if (view.kind(i) === 1) generations++;
+    generations += eventsOfKinds(view, SYNCS).length;
   }
   const reports = finishPartials(definitions, pass.partials()) as Partial<AnalysisReports>;
   return {

@@ -4,6 +4,9 @@ import type { AnalysisDefinition, AnalyzerInstance } from './analyzer.js';
 import type { EventView } from './events.js';
 import { Kind } from './events.js';
 import { emptyHistogram, mergeHistogramInto, record, summarize, type HistogramData, type LatencySummary } from './histogram.js';
+import { eventsOfKinds, kindMask } from './kernels/kernel.js';
+
+const ANNOTATION_KINDS = kindMask(Kind.TaskBegin, Kind.TaskEnd, Kind.RegionBegin, Kind.RegionEnd, Kind.Log);
 
 interface TypeStats {
   count: number;
@@ -60,9 +63,11 @@ class AnnotationsAnalyzer implements AnalyzerInstance<AnnotationsPartial> {
 
   consume(view: EventView): void {
     const p = this.p;
-    for (let i = 0; i < view.length; i++) {
+    // Annotations are rare (a few per thousand events in busy traces): visit only those.
+    const selected = eventsOfKinds(view, ANNOTATION_KINDS);
+    for (let k = 0; k < selected.length; k++) {
+      const i = selected[k]!;
       const kind = view.kind(i);
-      if (kind < Kind.TaskBegin || kind > Kind.Log) continue;
       const t = view.time(i);
       const type = view.annotationType(i);
       switch (kind) {

@@ -100,8 +100,12 @@ export class BatchView implements EventView {
   private a2!: BigUint64Array;
   private a3!: BigUint64Array;
 
+  /** Re-reads the bound batch's columns when the decoder reattaches them (WASM memory grew). */
+  private readonly reread = () => this.bind(this.batch);
+
   bind(batch: EventBatch): this {
     this.cache.use(batch.tables, batch.generation);
+    if (this.batch !== batch) batch.onReattach(this.reread);
     this.batch = batch;
     this.length = batch.length;
     this.kindCol = batch.kind;
@@ -222,8 +226,7 @@ export class BatchView implements EventView {
   }
 
   refreshColumns(): void {
-    // Same batch, same generation: only the typed arrays are new (the tables cache stays).
-    this.bind(this.batch);
+    this.reread();
   }
 }
 

@@ -3,7 +3,10 @@
 import type { AnalysisDefinition, AnalyzerInstance } from './analyzer.js';
 import type { EventView, Frame } from './events.js';
 import { Kind } from './events.js';
+import { eventsOfKinds, kindMask } from './kernels/kernel.js';
 import { StackTable } from './stacks.js';
+
+const SAMPLE_KINDS = kindMask(Kind.Sync, Kind.StackSample);
 
 export interface CpuSamplesOptions {
   /** How many functions to list (default 20). */
@@ -39,10 +42,14 @@ class CpuSamplesAnalyzer implements AnalyzerInstance<CpuSamplesPartial> {
   private total = 0;
 
   consume(view: EventView): void {
-    for (let i = 0; i < view.length; i++) {
-      const kind = view.kind(i);
-      if (kind === Kind.Sync) this.stacks.newGeneration();
-      if (kind !== Kind.StackSample) continue;
+    // Samples and Syncs are rare among events: visit only those.
+    const selected = eventsOfKinds(view, SAMPLE_KINDS);
+    for (let k = 0; k < selected.length; k++) {
+      const i = selected[k]!;
+      if (view.kind(i) === Kind.Sync) {
+        this.stacks.newGeneration();
+        continue;
+      }
       const stack = this.stacks.fromView(view, view.stack(i));
       this.counts.set(stack, (this.counts.get(stack) ?? 0) + 1);
       this.total++;

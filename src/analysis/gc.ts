@@ -6,6 +6,8 @@ import type { EventView } from './events.js';
 import { Kind, ResourceKind, idKey } from './events.js';
 import { GoroutineTracker, type TrackerState } from './goroutine-tracker.js';
 import { emptyHistogram, mergeHistogramInto, record, summarize, type HistogramData, type LatencySummary } from './histogram.js';
+import { gcRangesKernel } from './kernels/gc.js';
+import { kernelOrScript } from './kernels/kernel.js';
 import { finishedTracker, mergeTrackerStates, trackerInstance } from './tracker-shared.js';
 
 const MARK_PHASE = 'GC concurrent mark phase';
@@ -23,7 +25,7 @@ export interface GcCycle {
   intervalNs: number;
 }
 
-interface RangeStats {
+export interface RangeStats {
   count: number;
   hist: HistogramData;
 }
@@ -76,11 +78,11 @@ export interface GcReport {
   stwFraction: number;
 }
 
-function emptyRange(): RangeStats {
+export function emptyRange(): RangeStats {
   return { count: 0, hist: emptyHistogram() };
 }
 
-function addRange(stats: RangeStats, ns: number): void {
+export function addRange(stats: RangeStats, ns: number): void {
   stats.count++;
   record(stats.hist, ns);
 }
@@ -93,9 +95,8 @@ function mergeRange(a: RangeStats, b: RangeStats): RangeStats {
   return out;
 }
 
-function emptyPartial(tracker: TrackerState): GcPartial {
+function emptyRangesPartial(): GcRangesPartial {
   return {
-    tracker,
     cycles: [],
     cycleCount: 0,
     cycleDurations: emptyHistogram(),
@@ -118,7 +119,7 @@ function emptyPartial(tracker: TrackerState): GcPartial {
   };
 }
 
-function scopeKey(view: EventView, i: number): string {
+export function scopeKey(view: EventView, i: number): string {
   return `${view.rangeScopeKind(i)}:${view.rangeScopeId(i)}`;
 }
 
@@ -133,7 +134,7 @@ function scopeNumber(view: EventView, i: number): number {
 }
 
 /** scopeKey() of a scopeNumber(). */
-function scopeKeyOf(scope: number): string {
+export function scopeKeyOf(scope: number): string {
   const kind = ((scope % 4) + 4) % 4;
   return `${kind}:${(scope - kind) / 4}`;
 }
@@ -152,16 +153,43 @@ function openRecord(open: ReadonlyMap<number, number>): Record<string, number> {
   return out;
 }
 
-class GcAnalyzer implements AnalyzerInstance<GcPartial> {
-  private readonly p: GcPartial = emptyPartial({} as TrackerState);
+/** The range part of the gc partial (the tracker part comes from the shared goroutine tracker). */
+export type GcRangesPartial = Omit<GcPartial, 'tracker'>;
+
+/**
+ * The mark-phase and stop-the-world part of a range event (rare: a few per GC cycle); assists and
+ * sweeps are paired by GcRangesAnalyzer or the kernel. Shared by both.
+ */
+export function rareRange(p: GcRangesPartial, view: EventView, i: number, kind: Kind, t: number, name: string): void {
+  if (name === MARK_PHASE) {
+    if (kind === Kind.RangeEnd) {
+      if (p.openCycle !== 0) cycleDone(p, p.openCycle, t);
+      else if (p.cycleEndedBeforeBegin === 0 && p.cycleCount === 0) p.cycleEndedBeforeBegin = t;
+      p.openCycle = 0;
+    } else if (kind === Kind.RangeBegin) {
+      p.openCycle = t;
+    }
+  } else if (name.startsWith(STW_PREFIX)) {
+    const key = scopeKey(view, i);
+    if (kind === Kind.RangeBegin) p.openStw[key] = { reason: name.slice(STW_PREFIX.length, -1), start: t };
+    else if (kind === Kind.RangeEnd) {
+      const open = p.openStw[key];
+      if (open) {
+        addStw(p, open.reason, t - open.start);
+        delete p.openStw[key];
+      } else p.orphanStwEnds.push({ key: `${key}|${name.slice(STW_PREFIX.length, -1)}`, end: t });
+    }
+  }
+}
+
+/** The ranges in JavaScript (the kernel's reference; src/analysis/kernels/gc.ts is the fast path). */
+class GcRangesAnalyzer implements AnalyzerInstance<GcRangesPartial> {
+  private readonly p: GcRangesPartial = emptyRangesPartial();
   /** Open assists and sweeps by scopeNumber() → start time (the partial's openAssist/openSweep). */
   private readonly openAssist = new Map<number, number>();
   private readonly openSweep = new Map<number, number>();
 
-  constructor(private readonly tracker: AnalyzerInstance<TrackerState>) {}
-
   consume(view: EventView): void {
-    this.tracker.consume(view);
     const p = this.p;
     const n = view.length;
     for (let i = 0; i < n; i++) {
@@ -171,25 +199,7 @@ class GcAnalyzer implements AnalyzerInstance<GcPartial> {
       if (p.firstTime === 0) p.firstTime = t;
       p.lastTime = t;
       const name = view.rangeName(i);
-      if (name === MARK_PHASE) {
-        if (kind === Kind.RangeEnd) {
-          if (p.openCycle !== 0) cycleDone(p, p.openCycle, t);
-          else if (p.cycleEndedBeforeBegin === 0 && p.cycleCount === 0) p.cycleEndedBeforeBegin = t;
-          p.openCycle = 0;
-        } else if (kind === Kind.RangeBegin) {
-          p.openCycle = t;
-        }
-      } else if (name.startsWith(STW_PREFIX)) {
-        const key = scopeKey(view, i);
-        if (kind === Kind.RangeBegin) p.openStw[key] = { reason: name.slice(STW_PREFIX.length, -1), start: t };
-        else if (kind === Kind.RangeEnd) {
-          const open = p.openStw[key];
-          if (open) {
-            addStw(p, open.reason, t - open.start);
-            delete p.openStw[key];
-          } else p.orphanStwEnds.push({ key: `${key}|${name.slice(STW_PREFIX.length, -1)}`, end: t });
-        }
-      } else if (name === ASSIST || name === SWEEP) {
+      if (name === ASSIST || name === SWEEP) {
         const open = name === ASSIST ? this.openAssist : this.openSweep;
         const scope = scopeNumber(view, i);
         if (kind === Kind.RangeBegin) open.set(scope, t);
@@ -202,22 +212,22 @@ class GcAnalyzer implements AnalyzerInstance<GcPartial> {
           } else (name === ASSIST ? p.orphanAssistEnds : p.orphanSweepEnds).push({ key: scopeKey(view, i), end: t });
         }
         // RangeActive: the range began in an earlier part; its end stitches at merge time.
-      }
+      } else rareRange(p, view, i, kind, t, name);
     }
   }
 
-  partial(): GcPartial {
-    return structuredClone({ ...this.p, openAssist: openRecord(this.openAssist), openSweep: openRecord(this.openSweep), tracker: this.tracker.partial() });
+  partial(): GcRangesPartial {
+    return structuredClone({ ...this.p, openAssist: openRecord(this.openAssist), openSweep: openRecord(this.openSweep) });
   }
 }
 
-function addStw(p: GcPartial, reason: string, ns: number): void {
+function addStw(p: GcRangesPartial, reason: string, ns: number): void {
   let stats = p.stw[reason];
   if (stats === undefined) p.stw[reason] = stats = emptyRange();
   addRange(stats, ns);
 }
 
-function cycleDone(p: GcPartial, start: number, end: number): void {
+function cycleDone(p: GcRangesPartial, start: number, end: number): void {
   const interval = p.lastCycleStart === 0 ? 0 : start - p.lastCycleStart;
   if (p.lastCycleStart !== 0) record(p.cycleIntervals, interval);
   if (p.firstCycleStart === 0) p.firstCycleStart = start;
@@ -230,7 +240,15 @@ function cycleDone(p: GcPartial, start: number, end: number): void {
 export const gcAnalysis: AnalysisDefinition<Record<string, never>, GcPartial, GcReport> = {
   name: 'gc',
   create(_options, context) {
-    return new GcAnalyzer(trackerInstance({}, context));
+    const tracker = trackerInstance({}, context);
+    const ranges = kernelOrScript(context, gcRangesKernel, () => new GcRangesAnalyzer());
+    return {
+      consume(view) {
+        tracker.consume(view);
+        ranges.consume(view);
+      },
+      partial: () => ({ ...ranges.partial(), tracker: tracker.partial() }),
+    };
   },
   merge(a, b) {
     const out: GcPartial = structuredClone(a);

@@ -27,7 +27,8 @@ export function startPass(
     definition.create(options, context),
   ]);
   // A kernel (or anything else calling into the decoder's module) may grow WASM memory, which
-  // detaches the views over the batch: refresh them before anyone reads the view again.
+  // detaches the views over the batch: refresh them before anyone reads the view again (the host
+  // tells the adapters bound to the batch; refreshColumns covers any other view).
   let lastView: EventView | undefined;
   const refresh = () => {
     const host = lastView?.kernelHost?.();

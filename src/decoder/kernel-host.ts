@@ -17,6 +17,8 @@ export class DecoderKernelHost implements KernelHost {
     const ask = (name: Callback) => (owner: number, value: number): number => {
       const callback = this.callbacks.get(owner)?.[name];
       if (callback === undefined) throw new Error(`schedscope: analysis kernel ${owner} asked ${name} without an answer attached`);
+      // The kernel may have grown memory before asking: the callback may read the batch.
+      this.refresh();
       return callback(value);
     };
     return {
@@ -55,6 +57,7 @@ export class DecoderKernelHost implements KernelHost {
   refresh(): boolean {
     const batch = this.current;
     if (batch === null || batch.kind.buffer === this.memory() || this.columnsNow === undefined) return false;
+    // reattach() tells the views bound to the batch (BatchView) to re-read it.
     batch.reattach(this.columnsNow());
     return true;
   }

@@ -97,6 +97,18 @@ export class EventBatch implements ColumnViews {
    * grew: the old views are detached). For the decoder's kernel host; the rows do not change.
    */
   reattach(views: ColumnViews): void {
+    this.assignViews(views);
+    for (const listener of this.reattachListeners) listener();
+  }
+
+  /** Calls `listener` after every reattach() (adapters that copied the views re-read them). */
+  onReattach(listener: () => void): void {
+    if (!this.reattachListeners.includes(listener)) this.reattachListeners.push(listener);
+  }
+
+  private readonly reattachListeners: (() => void)[] = [];
+
+  private assignViews(views: ColumnViews): void {
     Object.assign(this, {
       time: views.time,
       args: views.args,

@@ -34,7 +34,9 @@ export interface KernelHost {
   holds(batch: EventBatch): boolean;
   /**
    * Gives the current batch new column views if the module's memory grew (a kernel allocating
-   * can grow it, which detaches every typed array over the old buffer). Returns whether it did.
+   * can grow it, which detaches every typed array over the old buffer), and through
+   * EventBatch.onReattach every adapter bound to it. Returns whether it did. Call it after any
+   * call into the module before reading the batch again (callbacks get it for free).
    */
   refresh(): boolean;
 }

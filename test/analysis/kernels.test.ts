@@ -26,7 +26,7 @@ const TRACES = [
 ];
 
 /** Analyses that have a kernel. */
-const WITH_KERNEL: AnalysisName[] = ['footprint'];
+const WITH_KERNEL: AnalysisName[] = ['footprint', 'gc'];
 const SYNC = 1;
 
 function definitionsOf(names: readonly AnalysisName[]): Record<string, { definition: AnyDefinition; options: unknown }> {
@@ -98,6 +98,37 @@ describe('kernels give the JavaScript analyzers\' partials', () => {
     }
     for (const part of midTrace) expectSame(part.kernel, part.script, `part from generation ${part.from}`);
     if (resumed) expectSame(resumed.kernel, resumed.script, 'last resumed part');
+  });
+
+  it('analyzers read the batch correctly after a call into the module grew its memory', async () => {
+    // A stand-in for a kernel that allocates: every batch it takes 4 MiB of the module's heap
+    // (memory grows, detaching the batch's views), before the JavaScript footprint reads them.
+    const grower: AnyDefinition = {
+      name: 'grower',
+      create: () => ({
+        consume(view: EventView) {
+          const exports = view.kernelHost!()!.exports as { __new(size: number, id: number): number; __pin(pointer: number): number };
+          exports.__pin(exports.__new(4 << 20, 0));
+        },
+        partial: () => null,
+      }),
+      merge: () => null,
+      finish: () => null,
+    };
+    const footprint = { definition: ANALYSIS_DEFINITIONS.footprint, options: {} };
+    const growing = startPass({ grower: { definition: grower, options: {} }, footprint }, true, { kernels: false });
+    const plain = startPass({ footprint }, true, { kernels: false });
+    let grew = 0;
+    const view = new BatchView();
+    for await (const batch of (await openTrace(join(root, TRACES[0]!))).batches()) {
+      const v = view.bind(batch);
+      const before = batch.kind.buffer;
+      growing.consume(v);
+      if (batch.kind.buffer !== before) grew++;
+      plain.consume(v);
+    }
+    expect(grew).toBeGreaterThan(0);
+    expect(growing.partials()['footprint']).toEqual(plain.partials()['footprint']);
   });
 
   it('a kernel pass fed batches of another decoder refuses them', async () => {

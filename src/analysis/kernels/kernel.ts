@@ -86,14 +86,18 @@ export function eventsOfKinds(view: EventView, mask: number): Int32Array {
   if (host !== undefined) {
     const wasm = kernelExports<SelectExports>(host, ['selectKinds', 'selectionPointer']);
     const count = wasm.selectKinds(mask, view.kernelOffset?.() ?? 0, view.length);
-    // The first call allocates the selection buffer, which may grow memory (see run.ts).
-    if (host.refresh()) view.refreshColumns?.();
+    // The first call allocates the selection buffer, which may grow memory (see KernelHost.refresh).
+    host.refresh();
     return new Int32Array(host.memory(), wasm.selectionPointer(), count);
   }
-  const out: number[] = [];
-  for (let i = 0; i < view.length; i++) if ((mask >>> view.kind(i)) & 1) out.push(i);
-  return Int32Array.from(out);
+  if (scratch.length < view.length) scratch = new Int32Array(view.length);
+  let count = 0;
+  for (let i = 0; i < view.length; i++) if ((mask >>> view.kind(i)) & 1) scratch[count++] = i;
+  return scratch.subarray(0, count);
 }
+
+/** eventsOfKinds' buffer for views without a kernel host. */
+let scratch = new Int32Array(0);
 
 /**
  * Releases a kernel instance's state in the module when its JavaScript owner is collected (a pass
