@@ -3,7 +3,7 @@
 // reports errors (a generation that read cleanly is delivered in full before a later error).
 import { NotATraceError, TraceAbortedError } from './errors.js';
 import { ByteReader } from './format/byte-reader.js';
-import { DEFAULT_MAX_GENERATION_BYTES, GenerationFramer } from './format/framer.js';
+import { DEFAULT_MAX_GENERATION_BYTES, GenerationFramer, type FramedGeneration } from './format/framer.js';
 import { HEADER_BYTES, parseHeader, type SupportedVersion } from './format/header.js';
 import { GenerationDecoder } from './decoder/decoder.js';
 import type { Event, EventBatch } from './model/index.js';
@@ -187,17 +187,22 @@ export class Trace {
       this.formatVersion,
       options.eventsPerBatch === undefined ? undefined : { eventsPerBatch: options.eventsPerBatch },
     );
+    // The next generation is framed while this one decodes (a look-ahead of one generation): its
+    // file reads run on libuv's threads while this thread decodes, instead of this thread idling
+    // on each read between generations.
+    let ahead: Promise<FramedGeneration | null> = framer.next();
     for (;;) {
       this.throwIfAborted();
       let framed;
       try {
-        framed = await framer.next();
+        framed = await ahead;
       } catch (error) {
         // Go emits a Sync for what was read so far before reporting a read error.
         yield this.counted(decoder.bareSync());
         throw error;
       }
-      this.stats.bytesRead = this.reader.offset;
+      const framedUpTo = this.reader.offset;
+      this.stats.bytesRead = framedUpTo;
       if (framed === null) {
         yield this.counted(decoder.bareSync());
         return;
@@ -208,13 +213,19 @@ export class Trace {
         yield this.counted(decoder.bareSync());
         throw error;
       }
+      // load() copied the generation: the framer may reuse its buffer for the next one. A failure
+      // of the look-ahead is reported where it would have been without it, after this generation.
+      if (framed.deferredError === null) {
+        ahead = framer.next();
+        ahead.catch(() => {});
+      }
       for (let batch = decoder.next(); batch !== null; batch = decoder.next()) {
         yield this.counted(batch);
         this.throwIfAborted();
       }
       this.stats.generations++;
       options.onProgress?.({
-        bytesRead: this.reader.offset,
+        bytesRead: framedUpTo,
         totalBytes: this.source.size,
         generations: this.stats.generations,
       });
