@@ -4,3 +4,4 @@ export { selectKinds, selectionPointer } from './kernel';
 export * from './footprint';
 export { histogramHeader } from './histogram';
 export * from './gc';
+export * from './tracker';

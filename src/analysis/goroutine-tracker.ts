@@ -272,7 +272,7 @@ export interface TrackerState {
   rangesP: Record<string, number>;
 }
 
-function isProfileReason(kind: ProfileKind, reason: string): boolean {
+export function isProfileReason(kind: ProfileKind, reason: string): boolean {
   switch (kind) {
     case 'net':
       return reason === 'network';

@@ -3,32 +3,39 @@
 import type { AnalyzerInstance, CreateContext } from './analyzer.js';
 import type { EventView } from './events.js';
 import { GoroutineTracker, type TrackerOptions, type TrackerState } from './goroutine-tracker.js';
+import { kernelOrScript } from './kernels/kernel.js';
+import { trackerKernel } from './kernels/tracker.js';
 
 const KEY = 'goroutine-tracker';
 
-interface SharedTracker {
-  tracker: GoroutineTracker;
-  optionsKey: string;
+/** The JavaScript tracker as an analyzer instance (the reference, and the kernel's fallback). */
+function scriptTracker(options: TrackerOptions, atTraceStart: boolean): AnalyzerInstance<TrackerState> {
+  const tracker = new GoroutineTracker(options, atTraceStart);
+  return { consume: (view) => tracker.consume(view), partial: () => tracker.state() };
 }
 
 /** The tracker for this pass; `consume` feeds each view to it once however many analyzers ask. */
 export function sharedTracker(options: TrackerOptions, context: CreateContext): { consume(view: EventView): void; state(): TrackerState } {
-  const optionsKey = JSON.stringify(options);
-  const key = `${KEY}:${optionsKey}`;
-  let entry = context.shared.get(key) as SharedTracker | undefined;
+  const key = `${KEY}:${JSON.stringify(options)}`;
+  let tracker = context.shared.get(key) as AnalyzerInstance<TrackerState> | undefined;
   // The analyzer that creates the tracker feeds it; the others only read it.
-  const owner = entry === undefined;
-  if (entry === undefined) {
-    entry = { tracker: new GoroutineTracker(options, context.atTraceStart), optionsKey };
-    context.shared.set(key, entry);
+  const owner = tracker === undefined;
+  if (tracker === undefined) {
+    // On the kernel when the views come from a decoder (and the options are ones it implements).
+    tracker = kernelOrScript(
+      context,
+      (host) => trackerKernel(host, options, context.atTraceStart),
+      () => scriptTracker(options, context.atTraceStart),
+    );
+    context.shared.set(key, tracker);
   }
-  const mine = entry;
+  const mine = tracker;
   return {
     consume(view) {
-      if (owner) mine.tracker.consume(view);
+      if (owner) mine.consume(view);
     },
     state() {
-      return mine.tracker.state();
+      return mine.partial();
     },
   };
 }

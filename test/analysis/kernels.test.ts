@@ -26,7 +26,7 @@ const TRACES = [
 ];
 
 /** Analyses that have a kernel. */
-const WITH_KERNEL: AnalysisName[] = ['footprint', 'gc'];
+const WITH_KERNEL: AnalysisName[] = ['footprint', 'goroutines', 'schedLatency', 'profiles', 'gc'];
 const SYNC = 1;
 
 function definitionsOf(names: readonly AnalysisName[]): Record<string, { definition: AnyDefinition; options: unknown }> {
@@ -129,6 +129,30 @@ describe('kernels give the JavaScript analyzers\' partials', () => {
     }
     expect(grew).toBeGreaterThan(0);
     expect(growing.partials()['footprint']).toEqual(plain.partials()['footprint']);
+  });
+
+  it.each(TRACES)('the goroutine tracker with other top sizes and profile options, asked at every generation: %s', async (relative) => {
+    // Options the kernel implements (top sizes) and the ones it leaves to JavaScript (profiles).
+    const variants: { name: AnalysisName; options: unknown }[] = [
+      { name: 'goroutines', options: { top: 0 } },
+      { name: 'goroutines', options: { top: 3 } },
+      { name: 'profiles', options: { goCompatible: true } },
+      { name: 'profiles', options: { regionType: 'work' } },
+    ];
+    for (const { name, options } of variants) {
+      const definitions = { [name]: { definition: ANALYSIS_DEFINITIONS[name], options } };
+      const kernel = startPass(definitions, true, { kernels: true });
+      const script = startPass(definitions, true, { kernels: false });
+      let consumed = false;
+      for await (const { view, startsGeneration } of generationSlices(relative)) {
+        // (A partial asked before any batch would settle the instance on JavaScript.)
+        if (startsGeneration && consumed) expectSame(kernel, script, `${JSON.stringify(options)} before a generation`);
+        kernel.consume(view);
+        script.consume(view);
+        consumed = true;
+      }
+      expectSame(kernel, script, JSON.stringify(options));
+    }
   });
 
   it('a kernel pass fed batches of another decoder refuses them', async () => {

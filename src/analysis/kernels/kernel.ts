@@ -112,3 +112,24 @@ export function releaseWith(owner: object, host: KernelHost, handle: number, rel
     release(handle);
   });
 }
+
+interface StringExports {
+  stringLength(id: bigint): number;
+  stringPointer(id: bigint): number;
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * The string of generation-local string id `id` (the columns' f64 form) in the generation the
+ * host's columns hold now, read from the decoder's tables as the decoder reads it: what an
+ * `internString` callback resolves (views resolve strings by event, not by id).
+ */
+export function moduleString(host: KernelHost, id: number): string {
+  if (id === 0) return '';
+  const wasm = kernelExports<StringExports>(host, ['stringLength', 'stringPointer']);
+  const key = BigInt(id);
+  const length = wasm.stringLength(key);
+  if (length < 0) return '';
+  return utf8.decode(new Uint8Array(host.memory(), wasm.stringPointer(key), length));
+}
