@@ -29,7 +29,7 @@ export class Histogram {
   }
 
   /** record() with the bucket already computed (one bucketOf for several histograms). */
-  recordIn(b: i32, ns: f64): void {
+  @inline recordIn(b: i32, ns: f64): void {
     if (b >= this.length) this.extend(b);
     unchecked((this.buckets[b] += 1));
     if (this.count == 0 || ns < this.min) this.min = ns;

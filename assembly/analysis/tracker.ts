@@ -84,6 +84,10 @@ const R_STATE: usize = 208;
 const R_LAST_BLOCK_REASON: usize = 212;
 const R_CONT_STATE: usize = 216;
 const R_FLAGS: usize = 220;
+/** Index + 1 of R_SYSCALL_P in the dense per-P arrays (0: none, or a P not there). */
+const R_SYSCALL_SLOT: usize = 224;
+/** Index + 1 of its group (0: not looked up yet): the JavaScript's REFS.group. */
+const R_GROUP: usize = 228;
 
 const FLAG_ONE_THREAD: i32 = 1;
 const FLAG_FINISHED: i32 = 2;
@@ -133,13 +137,23 @@ class Sums {
   }
 
   /** The index of `key`, added with value 0 if absent. */
-  entry(key: i32): i32 {
+  @inline entry(key: i32): i32 {
     const k = this.indexOf(key);
-    if (k >= 0) return k;
+    return k >= 0 ? k : this.append(key, 0);
+  }
+
+  /** Sets the value of `key` at index `k` (indexOf(key), -1: absent). */
+  @inline setAt(k: i32, key: i32, v: f64): void {
+    if (k >= 0) unchecked((this.values[k] = v));
+    else this.append(key, v);
+  }
+
+  /** Adds absent `key` with value `v`; returns its index. */
+  private append(key: i32, v: f64): i32 {
     if (this.length == this.keys.length) this.grow();
     const n = this.length++;
     unchecked((this.keys[n] = key));
-    unchecked((this.values[n] = 0));
+    unchecked((this.values[n] = v));
     return n;
   }
 
@@ -244,6 +258,8 @@ class SlotIndex {
   /** -1: empty. */
   private slots: StaticArray<i32> = SlotIndex.empty(1024);
   private mask: i32 = 1023;
+  /** 64 - log2(capacity): home() keeps the product's top bits. */
+  private shift: u64 = 54;
   private size: i32 = 0;
 
   private static empty(n: i32): StaticArray<i32> {
@@ -253,8 +269,8 @@ class SlotIndex {
   }
 
   @inline private home(id: f64): i32 {
-    // Fibonacci hashing spreads sequential goroutine ids.
-    return <i32>((<u64>(<i64>id) * 0x9e3779b97f4a7c15) >> 40) & this.mask;
+    // Fibonacci hashing of the id's bits (no conversion: this runs per transition).
+    return <i32>((reinterpret<u64>(id) * 0x9e3779b97f4a7c15) >> this.shift);
   }
 
   /** The slot of goroutine `id`, -1 if none. */
@@ -310,6 +326,7 @@ class SlotIndex {
     this.ids = new StaticArray<f64>(n);
     this.slots = SlotIndex.empty(n);
     this.mask = n - 1;
+    this.shift--;
     this.size = 0;
     for (let k = 0; k < slots.length; k++) if (unchecked(slots[k]) >= 0) this.insert(unchecked(ids[k]), unchecked(slots[k]));
   }
@@ -340,10 +357,11 @@ class OrderedTable {
   }
 
   /** The entry of `key`, -1 if it never had one. */
-  find(key: f64): i32 {
+  @inline find(key: f64): i32 {
+    const keys = this.keys.data;
     let k = this.home(key);
     let e = unchecked(this.index[k]);
-    while (e >= 0 && this.keys.get(e) != key) {
+    while (e >= 0 && unchecked(keys[e]) != key) {
       k = (k + 1) & this.mask;
       e = unchecked(this.index[k]);
     }
@@ -351,9 +369,12 @@ class OrderedTable {
   }
 
   /** The entry of `key`, made (absent) at the end if it never had one. */
-  entry(key: f64): i32 {
+  @inline entry(key: f64): i32 {
     const found = this.find(key);
-    if (found >= 0) return found;
+    return found >= 0 ? found : this.append(key);
+  }
+
+  private append(key: f64): i32 {
     const e = this.keys.length;
     this.keys.ensure(e);
     this.keys.set(e, key);
@@ -371,13 +392,13 @@ class OrderedTable {
   }
 
   /** Makes `key` present with value `value`. */
-  put(key: f64, value: f64): void {
+  @inline put(key: f64, value: f64): void {
     const e = this.entry(key);
     this.first.set(e, value);
     this.present.set(e, 1);
   }
 
-  remove(key: f64): void {
+  @inline remove(key: f64): void {
     const e = this.find(key);
     if (e >= 0) this.present.set(e, 0);
   }
@@ -399,6 +420,61 @@ class OrderedTable {
   }
 }
 
+/** Ids below this are cached in HotIds' array. */
+const HOT_IDS: f64 = 4194304; // 1 << 22, as IdCache
+
+/**
+ * IdCache for the ids looked up per event (stacks, reasons), in front of which the ids below
+ * HOT_IDS (all of them in real traces) cost one array load: value + 1, 0 = not cached. The entries
+ * a generation set are cleared at its end.
+ */
+class HotIds {
+  private values: StaticArray<i32> = new StaticArray<i32>(1024);
+  /** values.length as f64 (one comparison per lookup). */
+  private limit: f64 = 1024;
+  /** Entries [0, used) may be set. */
+  private used: i32 = 0;
+  private readonly rest: IdCache = new IdCache();
+
+  /** The cached value, or ABSENT. */
+  @inline get(id: f64): i32 {
+    if (id >= 0 && id < this.limit) {
+      const k = <i32>id;
+      if (<f64>k == id) {
+        const v = unchecked(this.values[k]);
+        return v != 0 ? v - 1 : ABSENT;
+      }
+    }
+    return this.rest.get(id);
+  }
+
+  set(id: f64, value: i32): void {
+    const k = <i32>id;
+    if (id >= 0 && id < HOT_IDS && <f64>k == id) {
+      if (k >= this.values.length) this.grow(k);
+      unchecked((this.values[k] = value + 1));
+      if (k >= this.used) this.used = k + 1;
+      return;
+    }
+    this.rest.set(id, value);
+  }
+
+  reset(): void {
+    if (this.used > 0) memory.fill(changetype<usize>(this.values), 0, <usize>this.used << 2);
+    this.used = 0;
+    this.rest.reset();
+  }
+
+  private grow(k: i32): void {
+    let n = this.values.length;
+    while (n <= k) n <<= 1;
+    const grown = new StaticArray<i32>(n);
+    memory.copy(changetype<usize>(grown), changetype<usize>(this.values), <usize>this.values.length << 2);
+    this.values = grown;
+    this.limit = <f64>n;
+  }
+}
+
 /** P ids below this live in arrays (they are below GOMAXPROCS); others in an OrderedTable. */
 const DENSE_P: f64 = 65536;
 
@@ -408,23 +484,39 @@ const DENSE_P: f64 = 65536;
 
 /** One profile kind's records by stack, in first-made order. */
 class ProfileRecords {
-  readonly count: F64Column = new F64Column();
-  readonly ns: F64Column = new F64Column();
+  /** [count, ns] by stack; count 0: no record (a record is made by its first interval). */
+  private records: StaticArray<f64> = new StaticArray<f64>(512);
   readonly order: F64Column = new F64Column();
 
-  add(stack: i32, ns: f64): void {
-    if (stack >= this.count.length) {
-      this.count.ensure(stack);
-      this.ns.ensure(stack);
-    }
-    // A record is made by its first interval (count 0 until then).
-    if (this.count.get(stack) == 0) {
-      const n = this.order.length;
-      this.order.ensure(n);
-      this.order.set(n, <f64>stack);
-    }
-    this.count.set(stack, this.count.get(stack) + 1);
-    this.ns.set(stack, this.ns.get(stack) + ns);
+  @inline add(stack: i32, ns: f64): void {
+    if (stack >= this.records.length >> 1) this.grow(stack);
+    const at = changetype<usize>(this.records) + (<usize>stack << 4);
+    const count = load<f64>(at);
+    if (count == 0) this.made(stack);
+    store<f64>(at, count + 1);
+    store<f64>(at + 8, load<f64>(at + 8) + ns);
+  }
+
+  count(stack: i32): f64 {
+    return unchecked(this.records[stack << 1]);
+  }
+
+  ns(stack: i32): f64 {
+    return unchecked(this.records[(stack << 1) + 1]);
+  }
+
+  private made(stack: i32): void {
+    const n = this.order.length;
+    this.order.ensure(n);
+    this.order.set(n, <f64>stack);
+  }
+
+  private grow(stack: i32): void {
+    let n = this.records.length;
+    while (n <= (stack << 1) + 1) n <<= 1;
+    const grown = new StaticArray<f64>(n);
+    memory.copy(changetype<usize>(grown), changetype<usize>(this.records), <usize>this.records.length << 3);
+    this.records = grown;
   }
 }
 
@@ -454,6 +546,8 @@ class Tracker {
   lastTime: f64 = 0;
   syncTime: f64 = 0;
   syncsSeen: i32 = 0;
+  /** firstTime and syncTime are not 0 (from then on no event changes them but Syncs). */
+  private timesSet: bool = false;
 
   // Goroutines.
   private readonly index: SlotIndex = new SlotIndex();
@@ -501,8 +595,8 @@ class Tracker {
   private readonly unclaimedRangeEnds: OrderedTable = new OrderedTable();
 
   // Generation-local ids → global ones (reset at each Sync).
-  private readonly reasons: IdCache = new IdCache();
-  private readonly stacks: IdCache = new IdCache();
+  private readonly reasons: HotIds = new HotIds();
+  private readonly stacks: HotIds = new HotIds();
   /** Stack id → index in rootName/rootPc, -1 for a stack without frames. */
   private readonly roots: IdCache = new IdCache();
   private rootName: StaticArray<i32> = new StaticArray<i32>(64);
@@ -542,21 +636,22 @@ class Tracker {
     for (let i = from; i < end; i++) {
       const kind = load<u8>(cKind + <usize>i);
       const t = f64At(cTime, i);
-      if (this.firstTime == 0) this.firstTime = t;
-      if (this.syncTime == 0) this.syncTime = t;
-      this.lastTime = t;
+      if (!this.timesSet) this.startTimes(t);
+      // Transitions first: they are nearly every event.
+      if (kind == KIND_TRANSITION) {
+        const rk = load<u8>(cResKind + <usize>i);
+        if (rk == RESOURCE_GOROUTINE) {
+          if (!this.steadyTransition(i, t)) this.goTransition(i, t);
+        } else if (rk == RESOURCE_PROC) this.procTransition(i, t);
+        continue;
+      }
       switch (kind) {
         case KIND_SYNC:
           this.syncTime = t;
+          if (t == 0) this.timesSet = false;
           this.syncsSeen++;
           this.newGeneration();
           break;
-        case KIND_TRANSITION: {
-          const rk = load<u8>(cResKind + <usize>i);
-          if (rk == RESOURCE_GOROUTINE) this.goTransition(i, t);
-          else if (rk == RESOURCE_PROC) this.procTransition(i, t);
-          break;
-        }
         case KIND_RANGE_BEGIN:
         case KIND_RANGE_ACTIVE:
           this.rangeBegin(i, t, kind == KIND_RANGE_ACTIVE);
@@ -568,6 +663,15 @@ class Tracker {
           break;
       }
     }
+    // Every event sets the last time (nothing above reads it).
+    if (end > from) this.lastTime = f64At(cTime, end - 1);
+  }
+
+  /** Sets firstTime and syncTime from the first event with a time (they stay set). */
+  private startTimes(t: f64): void {
+    if (this.firstTime == 0) this.firstTime = t;
+    if (this.syncTime == 0) this.syncTime = t;
+    this.timesSet = this.firstTime != 0 && this.syncTime != 0;
   }
 
   private newGeneration(): void {
@@ -581,25 +685,29 @@ class Tracker {
   // ---- Ids ----
 
   /** Reason id of row i's transition (0 = ""). */
-  private reasonAt(i: i32): i32 {
+  @inline private reasonAt(i: i32): i32 {
     const local = f64At(cReason, i);
     if (local == 0) return 0;
-    let id = this.reasons.get(local);
-    if (id == ABSENT) {
-      id = hostString(this.handle, local);
-      this.reasons.set(local, id);
-    }
+    const id = this.reasons.get(local);
+    return id != ABSENT ? id : this.internReason(local);
+  }
+
+  private internReason(local: f64): i32 {
+    const id = hostString(this.handle, local);
+    this.reasons.set(local, id);
     return id;
   }
 
   /** StackTable.fromView(): the stack index of a generation-local stack id (≤ 0: none). */
-  private stackOf(local: f64): i32 {
+  @inline private stackOf(local: f64): i32 {
     if (local <= 0) return 0;
-    let index = this.stacks.get(local);
-    if (index == ABSENT) {
-      index = hostStack(this.handle, local);
-      this.stacks.set(local, index);
-    }
+    const index = this.stacks.get(local);
+    return index != ABSENT ? index : this.internStack(local);
+  }
+
+  private internStack(local: f64): i32 {
+    const index = hostStack(this.handle, local);
+    this.stacks.set(local, index);
     return index;
   }
 
@@ -744,6 +852,78 @@ class Tracker {
 
   // ---- Transitions ----
 
+  /**
+   * goTransition() for what nearly every transition is: a goroutine this part knows (no
+   * continuation), already named, going from one real state to another (not ending). Then it
+   * reduces to leaveState(), profileTransition() and enterState(), inlined here with the target
+   * state a constant in each case (so only its part of them remains). False (nothing done) for
+   * any other transition.
+   */
+  @inline private steadyTransition(i: i32, t: f64): bool {
+    const from = <i32>load<u8>(cFrom + <usize>i);
+    const to = <i32>load<u8>(cTo + <usize>i);
+    if (from == to || from < G_RUNNABLE || to < G_RUNNABLE) return false;
+    const g = this.index.find(f64At(cResId, i));
+    if (g < 0) return false;
+    const r = this.rec(g);
+    if ((getI(r, R_FLAGS) & FLAG_CONTINUATION) != 0 || getI(r, R_NAME) == 0) return false;
+    // One dispatch on the (from, to) pair: each case is straight-line code.
+    switch (((from - G_RUNNABLE) << 2) | (to - G_RUNNABLE)) {
+      case 1:
+        this.steadyPair(i, g, r, G_RUNNABLE, G_RUNNING, 0, t);
+        break;
+      case 2:
+        return this.steadyBlock(i, g, r, G_RUNNABLE, t);
+      case 3:
+        this.steadyPair(i, g, r, G_RUNNABLE, G_SYSCALL, 0, t);
+        break;
+      case 4:
+        this.steadyPair(i, g, r, G_RUNNING, G_RUNNABLE, 0, t);
+        break;
+      case 6:
+        return this.steadyBlock(i, g, r, G_RUNNING, t);
+      case 7:
+        this.steadyPair(i, g, r, G_RUNNING, G_SYSCALL, 0, t);
+        break;
+      case 8:
+        this.steadyPair(i, g, r, G_WAITING, G_RUNNABLE, 0, t);
+        break;
+      case 9:
+        this.steadyPair(i, g, r, G_WAITING, G_RUNNING, 0, t);
+        break;
+      case 11:
+        this.steadyPair(i, g, r, G_WAITING, G_SYSCALL, 0, t);
+        break;
+      case 12:
+        this.steadyPair(i, g, r, G_SYSCALL, G_RUNNABLE, 0, t);
+        break;
+      case 13:
+        this.steadyPair(i, g, r, G_SYSCALL, G_RUNNING, 0, t);
+        break;
+      case 14:
+        return this.steadyBlock(i, g, r, G_SYSCALL, t);
+      default:
+        return false;
+    }
+    return true;
+  }
+
+  /** A steady transition to Waiting, unless it is for ever (the goroutine ends: goTransition). */
+  @inline private steadyBlock(i: i32, g: i32, r: usize, from: i32, t: f64): bool {
+    const reason = this.reasonAt(i);
+    if (reason == REASON_FOREVER) return false;
+    this.steadyPair(i, g, r, from, G_WAITING, reason, t);
+    return true;
+  }
+
+  /** goTransition() of a steady transition `from` → `to` (constants once inlined). */
+  @inline private steadyPair(i: i32, g: i32, r: usize, from: i32, to: i32, reason: i32, t: f64): void {
+    this.leaveStateAt(g, r, from, t);
+    this.profileTransitionAt(i, g, r, to, reason, t);
+    this.enterStateAt(g, r, to, reason, t, to == G_SYSCALL ? f64At(cP, i) : 0);
+    if (to == G_RUNNING) this.countRun(r, f64At(cM, i));
+  }
+
   private goTransition(i: i32, t: f64): void {
     const id = f64At(cResId, i);
     const from = <i32>load<u8>(cFrom + <usize>i);
@@ -831,33 +1011,50 @@ class Tracker {
 
     this.profileTransition(i, g, to, reason, t);
     this.enterState(g, to, reason, t, f64At(cP, i));
-    if (to == G_RUNNING) {
-      const m = f64At(cM, i);
-      if (getF(r, R_RUNS) == 0) setF(r, R_RUN_THREAD, m);
-      else if (m != getF(r, R_RUN_THREAD)) lower(r, FLAG_ONE_THREAD);
-      setF(r, R_RUNS, getF(r, R_RUNS) + 1);
-    }
+    if (to == G_RUNNING) this.countRun(r, f64At(cM, i));
+  }
+
+  /** A run on thread m: whether it always ran on one thread. */
+  @inline private countRun(r: usize, m: f64): void {
+    // Without branches: whether a goroutine changed threads is as unpredictable as the scheduler.
+    const runs = getF(r, R_RUNS);
+    const thread = getF(r, R_RUN_THREAD);
+    const first = runs == 0;
+    setF(r, R_RUN_THREAD, select<f64>(m, thread, first));
+    const moved = <i32>(!first && m != thread);
+    setI(r, R_FLAGS, getI(r, R_FLAGS) & ~(moved * FLAG_ONE_THREAD));
+    setF(r, R_RUNS, runs + 1);
   }
 
   private leaveState(g: i32, from: i32, t: f64): void {
-    const r = this.rec(g);
+    this.leaveStateAt(g, this.rec(g), from, t);
+  }
+
+  /** leaveState() of record r (slot g). */
+  @inline private leaveStateAt(g: i32, r: usize, from: i32, t: f64): void {
     switch (from) {
-      case G_RUNNING:
-        if (getF(r, R_LAST_START) != 0) setF(r, R_EXEC, getF(r, R_EXEC) + (t - getF(r, R_LAST_START)));
+      case G_RUNNING: {
+        const lastStart = getF(r, R_LAST_START);
+        if (lastStart != 0) setF(r, R_EXEC, getF(r, R_EXEC) + (t - lastStart));
         setF(r, R_LAST_START, 0);
         break;
-      case G_WAITING:
-        if (getF(r, R_LAST_BLOCK) != 0) {
-          this.sums(this.blockNs, g).add(getI(r, R_LAST_BLOCK_REASON), t - getF(r, R_LAST_BLOCK));
+      }
+      case G_WAITING: {
+        const lastBlock = getF(r, R_LAST_BLOCK);
+        if (lastBlock != 0) {
+          this.sums(this.blockNs, g).add(getI(r, R_LAST_BLOCK_REASON), t - lastBlock);
           setF(r, R_LAST_BLOCK, 0);
         }
         break;
-      case G_RUNNABLE:
-        if (getF(r, R_LAST_RUNNABLE) != 0) {
-          setF(r, R_SCHED_WAIT, getF(r, R_SCHED_WAIT) + (t - getF(r, R_LAST_RUNNABLE)));
+      }
+      case G_RUNNABLE: {
+        const lastRunnable = getF(r, R_LAST_RUNNABLE);
+        if (lastRunnable != 0) {
+          setF(r, R_SCHED_WAIT, getF(r, R_SCHED_WAIT) + (t - lastRunnable));
           setF(r, R_LAST_RUNNABLE, 0);
         }
         break;
+      }
       case G_SYSCALL: {
         const lastSyscall = getF(r, R_LAST_SYSCALL);
         if (lastSyscall != 0) {
@@ -871,8 +1068,11 @@ class Tracker {
           setF(r, R_LAST_SYSCALL, 0);
           setF(r, R_LAST_SYSCALL_BLOCK, 0);
           // As Go: forget the P it entered the syscall on, whoever holds that entry now.
-          this.syscallingDelete(getF(r, R_SYSCALL_P));
+          const slot = getI(r, R_SYSCALL_SLOT);
+          if (slot > 0) unchecked((this.syscallingDense[slot - 1] = -1));
+          else this.syscallingDelete(getF(r, R_SYSCALL_P));
           setF(r, R_SYSCALL_P, -1);
+          setI(r, R_SYSCALL_SLOT, 0);
         }
         break;
       }
@@ -882,7 +1082,11 @@ class Tracker {
   }
 
   private enterState(g: i32, to: i32, reason: i32, t: f64, proc: f64): void {
-    const r = this.rec(g);
+    this.enterStateAt(g, this.rec(g), to, reason, t, proc);
+  }
+
+  /** enterState() of record r (slot g). */
+  @inline private enterStateAt(g: i32, r: usize, to: i32, reason: i32, t: f64, proc: f64): void {
     setI(r, R_STATE, to);
     switch (to) {
       case G_RUNNING:
@@ -903,56 +1107,69 @@ class Tracker {
       case G_NOT_EXIST:
         this.finish(g, t, true);
         break;
-      case G_SYSCALL:
-        this.syscallingSet(proc, getF(r, R_ID));
-        this.claim(proc);
+      case G_SYSCALL: {
+        const id = getF(r, R_ID);
+        let slot = 0;
+        const k = <i32>proc;
+        if (<f64>k == proc && k >= 0 && <f64>k < DENSE_P) {
+          if (k >= this.syscallingDense.length) this.growDenseP(k);
+          unchecked((this.syscallingDense[k] = id));
+          if (unchecked(this.claimedDense[k]) == 0) this.claim(proc);
+          slot = k + 1;
+        } else {
+          this.syscallingOther.put(proc, id);
+          if (!this.claimedOther.isPresent(proc)) this.claim(proc);
+        }
         setF(r, R_SYSCALL_P, proc);
+        setI(r, R_SYSCALL_SLOT, slot);
         setF(r, R_LAST_SYSCALL, t);
         break;
+      }
       default:
         break;
     }
   }
 
   private profileTransition(i: i32, g: i32, to: i32, reason: i32, t: f64): void {
-    const r = this.rec(g);
-    const firstRun = to == G_RUNNING && getF(r, R_START_TIME) == 0;
-    // Close the intervals of states being left.
+    this.profileTransitionAt(i, g, this.rec(g), to, reason, t);
+  }
+
+  /** profileTransition() of record r (slot g). */
+  @inline private profileTransitionAt(i: i32, g: i32, r: usize, to: i32, reason: i32, t: f64): void {
+    // Close the intervals of states being left. (Without profile options whether the interval
+    // ends at the goroutine's first run does not matter.)
     if (to != G_WAITING) {
-      if (trackStart(r, NET) != 0) this.closeProfile(NET, g, t, firstRun);
-      if (trackStart(r, SYNC) != 0) this.closeProfile(SYNC, g, t, firstRun);
+      if (trackStart(r, NET) != 0) this.closeProfile(NET, r, t);
+      if (trackStart(r, SYNC) != 0) this.closeProfile(SYNC, r, t);
     }
-    if (to != G_SYSCALL && trackStart(r, SYSCALL) != 0) this.closeProfile(SYSCALL, g, t, firstRun);
+    if (to != G_SYSCALL && trackStart(r, SYSCALL) != 0) this.closeProfile(SYSCALL, r, t);
     if (to != G_RUNNABLE && trackStart(r, SCHED) != 0) {
       // Go's sched-latency interval ends here too; the histogram uses the same boundaries.
       this.recordSchedLatency(g, t - trackStart(r, SCHED));
-      this.closeProfile(SCHED, g, t, firstRun);
+      this.closeProfile(SCHED, r, t);
     }
     // Open the interval of the state entered, if its reason is one the profile tracks.
     if (to == G_WAITING) {
-      if (trackStart(r, NET) == 0 && reason == REASON_NETWORK) this.track(g, NET, i, t);
-      if (trackStart(r, SYNC) == 0 && (reason & REASON_SYNC_BIT) != 0) this.track(g, SYNC, i, t);
+      if (trackStart(r, NET) == 0 && reason == REASON_NETWORK) this.track(r, NET, i, t);
+      if (trackStart(r, SYNC) == 0 && (reason & REASON_SYNC_BIT) != 0) this.track(r, SYNC, i, t);
     } else if (to == G_SYSCALL) {
-      if (trackStart(r, SYSCALL) == 0) this.track(g, SYSCALL, i, t);
+      if (trackStart(r, SYSCALL) == 0) this.track(r, SYSCALL, i, t);
     } else if (to == G_RUNNABLE) {
-      if (trackStart(r, SCHED) == 0) this.track(g, SCHED, i, t);
+      if (trackStart(r, SCHED) == 0) this.track(r, SCHED, i, t);
     }
   }
 
-  private track(g: i32, k: i32, i: i32, t: f64): void {
-    const r = this.rec(g);
+  @inline private track(r: usize, k: i32, i: i32, t: f64): void {
     store<f64>(r + R_TRACK_START + (<usize>k << 3), t);
     store<i32>(r + R_TRACK_STACK + (<usize>k << 2), this.stackOf(f64At(cStack, i)));
   }
 
   /** closeProfile() and recordProfile() without profile options: every interval counts in full. */
-  private closeProfile(k: i32, g: i32, t: f64, _firstRun: bool): void {
-    const r = this.rec(g);
-    const start = trackStart(r, k);
-    store<f64>(r + R_TRACK_START + (<usize>k << 3), 0);
-    const ns = t - start;
-    if (ns <= 0) return;
-    unchecked(this.profiles[k]).add(load<i32>(r + R_TRACK_STACK + (<usize>k << 2)), ns);
+  @inline private closeProfile(k: i32, r: usize, t: f64): void {
+    const at = r + R_TRACK_START + (<usize>k << 3);
+    const ns = t - load<f64>(at);
+    store<f64>(at, 0);
+    if (ns > 0) unchecked(this.profiles[k]).add(load<i32>(r + R_TRACK_STACK + (<usize>k << 2)), ns);
   }
 
   private recordSchedLatency(g: i32, ns: f64): void {
@@ -967,8 +1184,17 @@ class Tracker {
     const creationStack = getI(r, R_CREATION_STACK);
     if (creationStack != 0) this.creationHistogram(creationStack).recordIn(bucket, ns);
     const name = getI(r, R_NAME);
-    if (name == 0) this.pending(this.pendingUnnamed, g, FLAG_PENDING_UNNAMED).recordIn(bucket, ns);
-    else this.group(name).schedLatency.recordIn(bucket, ns);
+    if (name == 0) {
+      this.pending(this.pendingUnnamed, g, FLAG_PENDING_UNNAMED).recordIn(bucket, ns);
+      return;
+    }
+    let group = getI(r, R_GROUP) - 1;
+    if (group < 0) {
+      this.group(name);
+      group = unchecked(this.groupOfName[name]);
+      setI(r, R_GROUP, group + 1);
+    }
+    unchecked(this.groups[group]).schedLatency.recordIn(bucket, ns);
   }
 
   private creationHistogram(stack: i32): Histogram {
@@ -1065,9 +1291,9 @@ class Tracker {
         const ts = lastRange.valueAt(open);
         if (ts != 0) this.sums(this.rangeNs, g).add(name, this.syncTime - ts);
       }
-      lastRange.set(name, this.syncTime);
+      lastRange.setAt(open, name, this.syncTime);
     } else {
-      lastRange.set(name, t);
+      lastRange.setAt(open, name, t);
     }
   }
 
@@ -1197,24 +1423,23 @@ class Tracker {
     return e >= 0 && this.syscallingOther.present.get(e) != 0 ? this.syscallingOther.first.get(e) : -1;
   }
 
-  private syscallingSet(p: f64, goid: f64): void {
-    if (!isDenseP(p)) {
-      this.syscallingOther.put(p, goid);
-      return;
-    }
-    const k = <i32>p;
-    if (k >= this.syscallingDense.length) {
-      const n = max(k + 1, this.syscallingDense.length * 2);
-      const grown = new StaticArray<f64>(n);
-      for (let j = 0; j < n; j++) unchecked((grown[j] = j < this.syscallingDense.length ? this.syscallingDense[j] : -1));
-      this.syscallingDense = grown;
-    }
-    unchecked((this.syscallingDense[k] = goid));
-  }
-
   private syscallingDelete(p: f64): void {
     if (!isDenseP(p)) this.syscallingOther.remove(p);
     else if (<i32>p < this.syscallingDense.length) unchecked((this.syscallingDense[<i32>p] = -1));
+  }
+
+  /** Makes dense P k valid in syscallingDense and claimedDense. */
+  private growDenseP(k: i32): void {
+    const n = max(k + 1, this.syscallingDense.length * 2);
+    const syscalling = new StaticArray<f64>(n);
+    const claimed = new StaticArray<u8>(n);
+    for (let j = 0; j < n; j++) {
+      const old = j < this.syscallingDense.length;
+      unchecked((syscalling[j] = old ? this.syscallingDense[j] : -1));
+      unchecked((claimed[j] = old ? this.claimedDense[j] : 0));
+    }
+    this.syscallingDense = syscalling;
+    this.claimedDense = claimed;
   }
 
   private claimed(p: f64): bool {
@@ -1223,20 +1448,10 @@ class Tracker {
     return k < this.claimedDense.length && unchecked(this.claimedDense[k]) != 0;
   }
 
-  /** syscallClaimedP.add(p). */
+  /** syscallClaimedP.add(p) for a P not in it. */
   private claim(p: f64): void {
-    if (this.claimed(p)) return;
-    if (isDenseP(p)) {
-      const k = <i32>p;
-      if (k >= this.claimedDense.length) {
-        const grown = new StaticArray<u8>(max(k + 1, this.claimedDense.length * 2));
-        for (let j = 0; j < this.claimedDense.length; j++) unchecked((grown[j] = this.claimedDense[j]));
-        this.claimedDense = grown;
-      }
-      unchecked((this.claimedDense[k] = 1));
-    } else {
-      this.claimedOther.put(p, 1);
-    }
+    if (isDenseP(p)) unchecked((this.claimedDense[<i32>p] = 1));
+    else this.claimedOther.put(p, 1);
     const n = this.claimedOrder.length;
     this.claimedOrder.ensure(n);
     this.claimedOrder.set(n, p);
@@ -1276,8 +1491,8 @@ class Tracker {
       for (let k = 0; k < records.order.length; k++) {
         const stack = <i32>records.order.get(k);
         put(out, stack);
-        put(out, records.count.get(stack));
-        put(out, records.ns.get(stack));
+        put(out, records.count(stack));
+        put(out, records.ns(stack));
       }
     }
     put(out, this.top.length);
