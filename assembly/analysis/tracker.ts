@@ -604,7 +604,7 @@ class Tracker {
   private rootCount: i32 = 0;
   /** STW kind string id → range name id. */
   private readonly stwNames: IdCache = new IdCache();
-  /** Wire type → range name id (-1 unknown) for the ranges whose name depends on the type only. */
+  /** Wire type → range name id (-1: ask; stop-the-world ranges always ask stwNames). */
   private readonly rangeNameOfType: StaticArray<i32> = new StaticArray<i32>(256);
 
   /** The partial, written by dump(). */
@@ -641,7 +641,9 @@ class Tracker {
       if (kind == KIND_TRANSITION) {
         const rk = load<u8>(cResKind + <usize>i);
         if (rk == RESOURCE_GOROUTINE) {
-          if (!this.steadyTransition(i, t)) this.goTransition(i, t);
+          const rows = this.steadyTransition(i, t, end);
+          if (rows == 0) this.goTransition(i, t);
+          else i += rows - 1;
         } else if (rk == RESOURCE_PROC) this.procTransition(i, t);
         continue;
       }
@@ -738,8 +740,14 @@ class Tracker {
     return root;
   }
 
-  private rangeNameAt(i: i32): i32 {
+  @inline private rangeNameAt(i: i32): i32 {
     const type = load<u8>(cType + <usize>i);
+    const name = unchecked(this.rangeNameOfType[type]);
+    return name >= 0 ? name : this.askRangeName(i, type);
+  }
+
+  /** rangeNameAt() for a type not cached: a stop-the-world range's (named by its kind) or a new type. */
+  private askRangeName(i: i32, type: u8): i32 {
     if (type == EV_STW_BEGIN || type == EV_STW_END) {
       const kind = <f64>load<u64>(cA0 + (<usize>i << 3));
       let name = this.stwNames.get(kind);
@@ -749,13 +757,11 @@ class Tracker {
       }
       return name;
     }
-    let name = unchecked(this.rangeNameOfType[type]);
-    if (name < 0) {
-      name = hostRangeName(this.handle, i);
-      unchecked((this.rangeNameOfType[type] = name));
-    }
+    const name = hostRangeName(this.handle, i);
+    unchecked((this.rangeNameOfType[type] = name));
     return name;
   }
+
 
   /** Key of a (P, range name) pair (the JavaScript tracker's "P/name" strings). */
   @inline private rangeKey(p: f64, name: i32): f64 {
@@ -856,24 +862,25 @@ class Tracker {
    * goTransition() for what nearly every transition is: a goroutine this part knows (no
    * continuation), already named, going from one real state to another (not ending). Then it
    * reduces to leaveState(), profileTransition() and enterState(), inlined here with the target
-   * state a constant in each case (so only its part of them remains). False (nothing done) for
-   * any other transition.
+   * state a constant in each case (so only its part of them remains). Returns how many rows it
+   * consumed (a syscall's entry may take its exit along), 0 (nothing done) for any other
+   * transition.
    */
-  @inline private steadyTransition(i: i32, t: f64): bool {
+  @inline private steadyTransition(i: i32, t: f64, end: i32): i32 {
     const from = <i32>load<u8>(cFrom + <usize>i);
     const to = <i32>load<u8>(cTo + <usize>i);
-    if (from == to || from < G_RUNNABLE || to < G_RUNNABLE) return false;
+    if (from == to || from < G_RUNNABLE || to < G_RUNNABLE) return 0;
     const g = this.index.find(f64At(cResId, i));
-    if (g < 0) return false;
+    if (g < 0) return 0;
     const r = this.rec(g);
-    if ((getI(r, R_FLAGS) & FLAG_CONTINUATION) != 0 || getI(r, R_NAME) == 0) return false;
+    if ((getI(r, R_FLAGS) & FLAG_CONTINUATION) != 0 || getI(r, R_NAME) == 0) return 0;
     // One dispatch on the (from, to) pair: each case is straight-line code.
     switch (((from - G_RUNNABLE) << 2) | (to - G_RUNNABLE)) {
       case 1:
         this.steadyPair(i, g, r, G_RUNNABLE, G_RUNNING, 0, t);
         break;
       case 2:
-        return this.steadyBlock(i, g, r, G_RUNNABLE, t);
+        return <i32>this.steadyBlock(i, g, r, G_RUNNABLE, t);
       case 3:
         this.steadyPair(i, g, r, G_RUNNABLE, G_SYSCALL, 0, t);
         break;
@@ -881,8 +888,9 @@ class Tracker {
         this.steadyPair(i, g, r, G_RUNNING, G_RUNNABLE, 0, t);
         break;
       case 6:
-        return this.steadyBlock(i, g, r, G_RUNNING, t);
+        return <i32>this.steadyBlock(i, g, r, G_RUNNING, t);
       case 7:
+        if (this.syscallRoundTrip(i, g, r, t, end)) return 2;
         this.steadyPair(i, g, r, G_RUNNING, G_SYSCALL, 0, t);
         break;
       case 8:
@@ -901,11 +909,11 @@ class Tracker {
         this.steadyPair(i, g, r, G_SYSCALL, G_RUNNING, 0, t);
         break;
       case 14:
-        return this.steadyBlock(i, g, r, G_SYSCALL, t);
+        return <i32>this.steadyBlock(i, g, r, G_SYSCALL, t);
       default:
-        return false;
+        return 0;
     }
-    return true;
+    return 1;
   }
 
   /** A steady transition to Waiting, unless it is for ever (the goroutine ends: goTransition). */
@@ -913,6 +921,40 @@ class Tracker {
     const reason = this.reasonAt(i);
     if (reason == REASON_FOREVER) return false;
     this.steadyPair(i, g, r, from, G_WAITING, reason, t);
+    return true;
+  }
+
+  /**
+   * A running goroutine entering a syscall whose exit (back to running) is the next row, the
+   * commonest pair of events: both steadyPair()s in one, with nothing in between to observe the
+   * syscall (no profile interval but the syscall's, no P idle, so no blocking). False (nothing
+   * done) if it is not such a pair.
+   */
+  @inline private syscallRoundTrip(i: i32, g: i32, r: usize, t: f64, end: i32): bool {
+    const j = i + 1;
+    if (j >= end || load<u8>(cKind + <usize>j) != KIND_TRANSITION || load<u8>(cResKind + <usize>j) != RESOURCE_GOROUTINE) return false;
+    if (<i32>load<u8>(cFrom + <usize>j) != G_SYSCALL || <i32>load<u8>(cTo + <usize>j) != G_RUNNING || f64At(cResId, j) != getF(r, R_ID)) return false;
+    if (trackStart(r, NET) != 0 || trackStart(r, SYNC) != 0 || trackStart(r, SYSCALL) != 0 || trackStart(r, SCHED) != 0) return false;
+    const proc = f64At(cP, i);
+    const k = <i32>proc;
+    if (t == 0 || getF(r, R_LAST_SYSCALL_BLOCK) != 0 || <f64>k != proc || k < 0 || <f64>k >= DENSE_P) return false;
+    const exit = f64At(cTime, j);
+    // Running → Syscall.
+    this.leaveStateAt(g, r, G_RUNNING, t);
+    const stack = this.stackOf(f64At(cStack, i));
+    store<i32>(r + R_TRACK_STACK + (<usize>SYSCALL << 2), stack);
+    if (k >= this.syscallingDense.length) this.growDenseP(k);
+    if (unchecked(this.claimedDense[k]) == 0) this.claim(proc);
+    // Syscall → Running: syscallingP[proc] was set and is deleted again.
+    unchecked((this.syscallingDense[k] = -1));
+    const ns = exit - t;
+    setF(r, R_SYSCALL_NS, getF(r, R_SYSCALL_NS) + ns);
+    setF(r, R_LAST_SYSCALL, 0);
+    setF(r, R_SYSCALL_P, -1);
+    setI(r, R_SYSCALL_SLOT, 0);
+    if (ns > 0) unchecked(this.profiles[SYSCALL]).add(stack, ns);
+    this.enterStateAt(g, r, G_RUNNING, 0, exit, 0);
+    this.countRun(r, f64At(cM, j));
     return true;
   }
 
