@@ -6,7 +6,10 @@
 // TrackerState the JavaScript tracker's state() returns, field for field, and the merge code
 // takes it from there.
 //
-// Every method mirrors the JavaScript one of the same name; keep them in step. Strings are ids in
+// Every method mirrors the JavaScript one of the same name; keep them in step. The exceptions are
+// the fast paths nearly every event takes, steadyTransition() and syscallRoundTrip(): goTransition()
+// reduced to the cases they accept (a change to the state machine must reach them too; the
+// kernels-vs-JavaScript test compares the partials on real traces). Strings are ids in
 // the binding's tables: goroutine names (0 = ""), range names, and block reasons, whose ids carry
 // whether the pprof "sync" profile tracks the reason in bit 0 (see REASON_* below). Stacks are
 // indices in the binding's StackTable, interned exactly where the JavaScript interns them (the
