@@ -3,6 +3,7 @@
 import { instantiateSync } from '@assemblyscript/loader';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { DecoderKernelHost } from './kernel-host.js';
 
 export interface DecoderExports {
   memory: WebAssembly.Memory;
@@ -60,8 +61,11 @@ function module(): WebAssembly.Module {
   return compiled;
 }
 
-/** `imports`: the module's `kernel` namespace (the analysis kernels' callbacks, see kernel-host.ts). */
-export function instantiateDecoder(imports: Record<string, (owner: number, value: number) => number> = {}): DecoderExports {
+/**
+ * `imports`: the module's `kernel` namespace (the analysis kernels' callbacks, see kernel-host.ts).
+ * By default a host no kernel is attached to: every import exists (the module links) and refuses.
+ */
+export function instantiateDecoder(imports: Record<string, (owner: number, value: number) => number> = new DecoderKernelHost().imports()): DecoderExports {
   const instance = instantiateSync(module(), { kernel: imports });
   return instance.exports as unknown as DecoderExports;
 }
