@@ -120,25 +120,17 @@ export function trackerKernel(host: KernelHost, options: TrackerOptions, atTrace
   const names = new Strings(['']);
   const rangeNames = new Strings([]);
   const reasons = new Reasons();
-  /** The view being consumed: the callbacks resolve ids through it. */
-  let view: EventView | undefined;
-  const current = (): EventView => {
-    // The kernel may have grown memory (detaching the columns) before asking.
-    if (host.refresh()) view!.refreshColumns?.();
-    return view!;
-  };
+  /** The view being consumed: the callbacks resolve ids through it (the host refreshes it first). */
+  let view!: EventView;
   host.attach(handle, {
     internString: (id) => reasons.id(moduleString(host, id)),
-    internStack: (id) => stacks.intern(current().frames(id)),
+    internStack: (id) => stacks.intern(view.frames(id)),
     stackRoot: (id) => {
-      const root = rootFunction(current().frames(id));
+      const root = rootFunction(view.frames(id));
       return root === undefined ? -1 : names.intern(root.func);
     },
-    stackRootPc: (id) => rootFunction(current().frames(id))?.pc ?? 0,
-    rangeName: (row) => {
-      const v = current();
-      return rangeNames.intern(v.rangeName(row - (v.kernelOffset?.() ?? 0)));
-    },
+    stackRootPc: (id) => rootFunction(view.frames(id))?.pc ?? 0,
+    rangeName: (row) => rangeNames.intern(view.rangeName(row - (view.kernelOffset?.() ?? 0))),
   });
 
   const nameAt = (id: number): string => names.list[id]!;
