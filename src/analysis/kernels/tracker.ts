@@ -113,6 +113,7 @@ class Dump {
 export function trackerKernel(host: KernelHost, options: TrackerOptions, atTraceStart: boolean): AnalyzerInstance<TrackerState> | undefined {
   if (options.goCompatible || options.profileGroup !== undefined || options.profileRegionType !== undefined) return undefined;
   const topN = options.topGoroutines ?? 20;
+  // The kernel counts listings in an i32; any other number is the JavaScript's to handle.
   if (!Number.isInteger(topN) || Math.abs(topN) > 0x3fffffff) return undefined;
   const wasm = kernelExports<TrackerExports>(host, NAMES);
   const handle = wasm.trackerCreate(atTraceStart ? 1 : 0, topN);
