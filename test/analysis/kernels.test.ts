@@ -26,7 +26,7 @@ const TRACES = [
 ];
 
 /** Analyses that have a kernel. */
-const WITH_KERNEL: AnalysisName[] = ['footprint'];
+const WITH_KERNEL: AnalysisName[] = ['footprint', 'mmu'];
 const SYNC = 1;
 
 function definitionsOf(names: readonly AnalysisName[]): Record<string, { definition: AnyDefinition; options: unknown }> {
