@@ -37,6 +37,102 @@ const MAX_PACKED_PROC: f64 = <f64>((1 << 22) - 2);
   return state == G_RUNNING || state == G_SYSCALL;
 }
 
+// The current batch's columns (set by bindColumns() when a call into the kernel begins).
+let kindColumn: usize = 0;
+let typeColumn: usize = 0;
+let timeColumn: usize = 0;
+let a0Column: usize = 0;
+let goroutineColumn: usize = 0;
+let procColumn: usize = 0;
+let resourceKindColumn: usize = 0;
+let resourceIdColumn: usize = 0;
+let fromColumn: usize = 0;
+let toColumn: usize = 0;
+
+function bindColumns(): void {
+  kindColumn = column(COL_KIND);
+  typeColumn = column(COL_TYPE);
+  timeColumn = column(COL_TIME_F);
+  a0Column = column(COL_A0);
+  goroutineColumn = column(COL_G);
+  procColumn = column(COL_P);
+  resourceKindColumn = column(COL_RES_KIND);
+  resourceIdColumn = column(COL_RES_ID);
+  fromColumn = column(COL_FROM);
+  toColumn = column(COL_TO);
+}
+
+@inline function kindAt(row: i32): u8 {
+  return load<u8>(kindColumn + <usize>row);
+}
+@inline function typeAt(row: i32): u8 {
+  return load<u8>(typeColumn + <usize>row);
+}
+@inline function timeAt(row: i32): f64 {
+  return load<f64>(timeColumn + (<usize>row << 3));
+}
+@inline function a0At(row: i32): f64 {
+  return <f64>load<u64>(a0Column + (<usize>row << 3));
+}
+@inline function goroutineAt(row: i32): f64 {
+  return load<f64>(goroutineColumn + (<usize>row << 3));
+}
+@inline function procAt(row: i32): f64 {
+  return load<f64>(procColumn + (<usize>row << 3));
+}
+@inline function resourceKindAt(row: i32): u8 {
+  return load<u8>(resourceKindColumn + <usize>row);
+}
+@inline function resourceIdAt(row: i32): f64 {
+  return load<f64>(resourceIdColumn + (<usize>row << 3));
+}
+@inline function fromAt(row: i32): u8 {
+  return load<u8>(fromColumn + <usize>row);
+}
+@inline function toAt(row: i32): u8 {
+  return load<u8>(toColumn + <usize>row);
+}
+
+// Eight rows at a time (bytes of a u64): most events are goroutine transitions that neither start
+// nor stop execution, which change nothing (but the last event time), and proc transitions, which
+// change nothing at all; a few word operations find the rows that matter.
+const LOW_BITS: u64 = 0x0101010101010101;
+const HIGH_BITS: u64 = 0x8080808080808080;
+const LOW_7_BITS: u64 = 0x7f7f7f7f7f7f7f7f;
+
+/** 0x80 in each byte of `bytes` that equals `value`, 0 in the others (exact: no carries between bytes). */
+@inline function bytesEqual(bytes: u64, value: u64): u64 {
+  const x = bytes ^ (value * LOW_BITS);
+  return ~(((x & LOW_7_BITS) + LOW_7_BITS) | x | LOW_7_BITS);
+}
+
+/** 0x80 in the bytes of the 8 rows from `row` that are goroutine transitions. */
+@inline function goroutineTransitions(row: i32): u64 {
+  return bytesEqual(load<u64>(kindColumn + <usize>row), KIND_STATE_TRANSITION) & bytesEqual(load<u64>(resourceKindColumn + <usize>row), RESOURCE_GOROUTINE);
+}
+
+/**
+ * 0x80 in the bytes of the 8 rows from `row` that may change something besides the last event
+ * time: every event but a transition, and goroutine transitions that start or stop execution.
+ */
+@inline function rowsThatMatter(row: i32, goroutines: u64): u64 {
+  const notTransitions = ~bytesEqual(load<u64>(kindColumn + <usize>row), KIND_STATE_TRANSITION) & HIGH_BITS;
+  const from = load<u64>(fromColumn + <usize>row);
+  const to = load<u64>(toColumn + <usize>row);
+  const executing = (bytesEqual(from, G_RUNNING) | bytesEqual(from, G_SYSCALL)) ^ (bytesEqual(to, G_RUNNING) | bytesEqual(to, G_SYSCALL));
+  return notTransitions | (goroutines & executing);
+}
+
+/** The row of the first set byte of `rows` (a mask of 8 rows from `row`). */
+@inline function firstRow(row: i32, rows: u64): i32 {
+  return row + <i32>(ctz(rows) >> 3);
+}
+
+/** The row of the last set byte of `rows`. */
+@inline function lastRowOf(row: i32, rows: u64): i32 {
+  return row + <i32>((63 - clz(rows)) >> 3);
+}
+
 @inline function append(list: F64Column, value: f64): void {
   const n = list.length;
   list.ensure(n);
@@ -53,6 +149,142 @@ function dropFront(list: F64Column, count: i32): void {
 /** JavaScript's `ps[proc]` as an index: -1 unless proc is an index of the `count` Ps. */
 @inline function procIndex(proc: f64, count: i32): i32 {
   return proc >= 0 && proc < <f64>count && <f64>(<i32>proc) == proc ? <i32>proc : -1;
+}
+
+/** Goroutine ids below this live in the dense arrays below; others (never seen in real traces) in Maps. */
+const DENSE_GOROUTINES: f64 = 67108864; // 1 << 26
+
+/** 2^52: adding it to an integer below 2^52 puts the integer in the low bits of the f64. */
+const INTEGER_BITS: f64 = 4503599627370496;
+
+/** The goroutine's index in the dense arrays, or -1. */
+@inline function denseGoroutine(g: f64): i32 {
+  if (!(g >= 0 && g < DENSE_GOROUTINES)) return -1;
+  // Cheaper than a saturating conversion; the round trip fails for a fraction.
+  const shifted = g + INTEGER_BITS;
+  return shifted - INTEGER_BITS == g ? <i32>reinterpret<u64>(shifted) : -1;
+}
+
+/** `length` or more: the next power of two above `index`. */
+function grownLength(length: i32, index: i32): i32 {
+  let n = max(length, 64);
+  while (n <= index) n <<= 1;
+  return n;
+}
+
+/**
+ * MmuAnalyzer's `states` (Map from goroutine to GoState, kept through the first generation for
+ * every transition): dense arrays instead of hashing, with each entry's insertion sequence so
+ * that write() lists them in the Map's order (a set keeps an entry's place; a delete then a set
+ * moves it to the end).
+ */
+class GoroutineStates {
+  /** Per dense goroutine: its state + 1 (0: absent), and when it was inserted. */
+  private states: StaticArray<u16> = new StaticArray<u16>(0);
+  private inserted: StaticArray<u32> = new StaticArray<u32>(0);
+  private readonly large: Map<f64, u8> = new Map<f64, u8>();
+  private readonly largeInserted: Map<f64, u32> = new Map<f64, u32>();
+  private sequence: u32 = 0;
+
+  @inline set(g: f64, state: u8): void {
+    const id = denseGoroutine(g);
+    if (id < 0) {
+      if (!this.large.has(g)) this.largeInserted.set(g, ++this.sequence);
+      this.large.set(g, state);
+      return;
+    }
+    if (id >= this.states.length) this.grow(id);
+    if (unchecked(this.states[id]) == 0) unchecked((this.inserted[id] = ++this.sequence));
+    unchecked((this.states[id] = <u16>state + 1));
+  }
+
+  @inline delete(g: f64): void {
+    const id = denseGoroutine(g);
+    if (id < 0) {
+      this.large.delete(g);
+      this.largeInserted.delete(g);
+    } else if (id < this.states.length) {
+      unchecked((this.states[id] = 0));
+    }
+  }
+
+  /** The state + 1, 0 if absent. */
+  stateOf(g: f64): i32 {
+    const id = denseGoroutine(g);
+    if (id < 0) return this.large.has(g) ? <i32>this.large.get(g) + 1 : 0;
+    return id < this.states.length ? <i32>unchecked(this.states[id]) : 0;
+  }
+
+  clear(): void {
+    this.states = new StaticArray<u16>(0);
+    this.inserted = new StaticArray<u32>(0);
+    this.large.clear();
+    this.largeInserted.clear();
+  }
+
+  private grow(id: i32): void {
+    const n = grownLength(this.states.length, id);
+    const states = new StaticArray<u16>(n);
+    const inserted = new StaticArray<u32>(n);
+    memory.copy(changetype<usize>(states), changetype<usize>(this.states), <usize>this.states.length << 1);
+    memory.copy(changetype<usize>(inserted), changetype<usize>(this.inserted), <usize>this.inserted.length << 2);
+    this.states = states;
+    this.inserted = inserted;
+  }
+
+  /** Appends the count, then [goroutine, state] pairs in insertion order. */
+  write(out: F64Column): void {
+    // (insertion << 32 | k) sorts entry k of goroutines/states into place.
+    const order: u64[] = [];
+    const goroutines: f64[] = [];
+    const states: u8[] = [];
+    for (let id = 0; id < this.states.length; id++) {
+      const state = unchecked(this.states[id]);
+      if (state == 0) continue;
+      order.push((<u64>unchecked(this.inserted[id]) << 32) | <u64>goroutines.length);
+      goroutines.push(<f64>id);
+      states.push(<u8>(state - 1));
+    }
+    const large = this.large.keys();
+    for (let k = 0; k < large.length; k++) {
+      const g = unchecked(large[k]);
+      order.push((<u64>this.largeInserted.get(g) << 32) | <u64>goroutines.length);
+      goroutines.push(g);
+      states.push(this.large.get(g));
+    }
+    order.sort();
+    append(out, <f64>order.length);
+    for (let k = 0; k < order.length; k++) {
+      const entry = <i32>(unchecked(order[k]) & 0xffffffff);
+      append(out, unchecked(goroutines[entry]));
+      append(out, <f64>unchecked(states[entry]));
+    }
+  }
+}
+
+/**
+ * inGC ∪ bgMark (the goroutines whose transitions count towards GC) as bits over dense ids: the
+ * test nearly every transition that starts or stops execution makes.
+ */
+class MemberBits {
+  private bits: StaticArray<u32> = new StaticArray<u32>(0);
+
+  @inline has(id: i32): bool {
+    const word = id >>> 5;
+    return word < this.bits.length && ((unchecked(this.bits[word]) >>> (id & 31)) & 1) != 0;
+  }
+
+  assign(id: i32, member: bool): void {
+    const word = id >>> 5;
+    if (word >= this.bits.length) {
+      if (!member) return;
+      const grown = new StaticArray<u32>(grownLength(this.bits.length, word));
+      memory.copy(changetype<usize>(grown), changetype<usize>(this.bits), <usize>this.bits.length << 2);
+      this.bits = grown;
+    }
+    const mask = (<u32>1) << (id & 31);
+    unchecked((this.bits[word] = member ? unchecked(this.bits[word]) | mask : unchecked(this.bits[word]) & ~mask));
+  }
 }
 
 /** WindowedMinimum (mmu.ts): the same points, pointers, trimming and arithmetic. */
@@ -283,9 +515,13 @@ class Mmu {
   /** ps: gc count and series of each P. */
   readonly psGc: i32[] = [];
   readonly psSeries: i32[] = [];
+  /** Ps whose gc count is above 0 (record() counts them per point). */
+  gcProcs: i32 = 0;
   readonly inGC: Set<f64> = new Set<f64>();
-  readonly states: Map<f64, u8> = new Map<f64, u8>();
+  readonly states: GoroutineStates = new GoroutineStates();
   readonly bgMark: Set<f64> = new Set<f64>();
+  /** inGC ∪ bgMark for dense ids. */
+  private readonly members: MemberBits = new MemberBits();
   readonly procsTime: F64Column = new F64Column();
   readonly procsN: F64Column = new F64Column();
   nSync: i32 = 0;
@@ -319,10 +555,11 @@ class Mmu {
   }
 
   /** (name << 2 | RANGE_*) of the range event at `row`. */
-  private rangeOf(row: i32, type: u8): i32 {
+  private rangeOf(row: i32): i32 {
+    const type = typeAt(row);
     if (type == EV_STW_BEGIN || type == EV_STW_END) {
       // The name holds the STW kind string (a0), an id of this generation.
-      const kindId = <f64>load<u64>(column(COL_A0) + (<usize>row << 3));
+      const kindId = a0At(row);
       let answer = this.stwRanges.get(kindId);
       if (answer == ABSENT) {
         answer = hostRangeName(this.owner, row);
@@ -340,7 +577,7 @@ class Mmu {
 
   /** (name << 1 | 1 if a background mark worker's label) of the label event at `row`. */
   private labelOf(row: i32): i32 {
-    const id = <f64>load<u64>(column(COL_A0) + (<usize>row << 3));
+    const id = a0At(row);
     let answer = this.labels.get(id);
     if (answer == ABSENT) {
       answer = hostLabel(this.owner, row);
@@ -351,57 +588,122 @@ class Mmu {
 
   // ---- The live analyzer (MmuAnalyzer.consume) ----
 
-  /** Consumes rows [from, end); returns -1, or the row a recording stopped at (see mmuConsume). */
+  /** Row of the last event that set the last event time in the current call, -1 if none. */
+  private lastRow: i32 = -1;
+
+  /**
+   * Consumes rows [from, end); returns -1, or the row a recording stopped at (see mmuConsume).
+   * Every event but a proc's transition or another metric sets the last event time; only the
+   * last one's counts, so the kernel notes its row and reads the time once at the end.
+   */
   consume(from: i32, end: i32): i32 {
+    bindColumns();
     if (this.recording !== null) return this.record(this.recording!, from, end);
-    const kinds = column(COL_KIND);
-    const timeColumn = column(COL_TIME_F);
-    const resourceKinds = column(COL_RES_KIND);
-    const resourceIds = column(COL_RES_ID);
-    const procs = column(COL_P);
-    const goroutines = column(COL_G);
-    const fromStates = column(COL_FROM);
-    const toStates = column(COL_TO);
-    for (let i = from; i < end; i++) {
-      const kind = load<u8>(kinds + <usize>i);
-      const t = load<f64>(timeColumn + (<usize>i << 3));
-      if (kind == KIND_STATE_TRANSITION) {
-        if (load<u8>(resourceKinds + <usize>i) == RESOURCE_GOROUTINE) {
-          const g = load<f64>(resourceIds + (<usize>i << 3));
-          this.onTransition(t, g, load<u8>(fromStates + <usize>i), load<u8>(toStates + <usize>i), load<f64>(procs + (<usize>i << 3)));
-        }
+    this.lastRow = -1;
+    let i = from;
+    while (i < end) {
+      if (this.holding) {
+        i = this.firstGeneration(i, end);
         continue;
       }
-      switch (kind) {
-        case KIND_SYNC:
-          this.resetGenerationCaches();
-          this.onSync(t);
-          break;
-        case KIND_METRIC:
-          if (load<u8>(column(COL_TYPE) + <usize>i) == EV_PROCS_CHANGE) this.onProcs(t, <f64>load<u64>(column(COL_A0) + (<usize>i << 3)));
-          break;
-        case KIND_RANGE_BEGIN:
-        case KIND_RANGE_ACTIVE:
-        case KIND_RANGE_END: {
-          const range = this.rangeOf(i, load<u8>(column(COL_TYPE) + <usize>i)) & 3;
-          const scopeKind = load<u8>(resourceKinds + <usize>i);
-          const scopeId = load<f64>(resourceIds + (<usize>i << 3));
-          this.onRange(kind, t, range, scopeKind, scopeId, load<f64>(procs + (<usize>i << 3)), load<f64>(goroutines + (<usize>i << 3)));
+      // Rows that change nothing are skipped eight at a time, unless a new background worker
+      // awaits its id range (refreshed by the next transition's membership test): row by row then.
+      if (end - i < 8 || this.bgMark.size != this.bgMarkRangeOf) {
+        this.event(i++);
+        continue;
+      }
+      const goroutines = goroutineTransitions(i);
+      let rows = rowsThatMatter(i, goroutines);
+      let next = i + 8;
+      while (rows != 0) {
+        const row = firstRow(i, rows);
+        rows &= rows - 1;
+        if ((goroutines >> (<u64>(row - i) << 3)) & 0x80) {
+          // A goroutine transition that starts or stops execution (onTransition, the id range current).
+          if (this.psGc.length != 0 && this.isMember(resourceIdAt(row))) this.gcTransition(timeAt(row), fromAt(row), toAt(row), procAt(row));
+          continue;
+        }
+        if (kindAt(row) == KIND_METRIC && typeAt(row) != EV_PROCS_CHANGE) continue; // changes nothing
+        this.event(row);
+        if (this.bgMark.size != this.bgMarkRangeOf) {
+          next = row + 1;
           break;
         }
-        case KIND_LABEL:
-          this.onLabel(t, (this.labelOf(i) & 1) != 0, load<f64>(goroutines + (<usize>i << 3)), load<f64>(procs + (<usize>i << 3)));
-          break;
-        default:
-          this.lastEventTime = t;
-          break;
       }
+      // The goroutine transitions set the last event time too.
+      const done = next - i == 8 ? goroutines : goroutines & ((<u64>1 << (<u64>(next - i) << 3)) - 1);
+      if (done != 0) this.lastRow = max(this.lastRow, lastRowOf(i, done));
+      i = next;
     }
+    if (this.lastRow >= 0) this.lastEventTime = timeAt(this.lastRow);
     return -1;
   }
 
-  private onSync(t: f64): void {
-    this.lastEventTime = t;
+  /**
+   * The first generation, row by row, from `from` until it ends (at a Sync) or `end`; returns the
+   * next row. Its goroutine transitions also keep every goroutine's state.
+   */
+  private firstGeneration(from: i32, end: i32): i32 {
+    let i = from;
+    for (; i < end && this.holding; i++) {
+      if (kindAt(i) == KIND_STATE_TRANSITION) {
+        if (resourceKindAt(i) == RESOURCE_GOROUTINE) this.onTransition(i);
+      } else {
+        this.event(i);
+      }
+    }
+    return i;
+  }
+
+  /** MmuAnalyzer.consume's step for the event at `row`. */
+  private event(row: i32): void {
+    const kind = kindAt(row);
+    switch (kind) {
+      case KIND_STATE_TRANSITION:
+        if (resourceKindAt(row) == RESOURCE_GOROUTINE) this.onTransition(row);
+        return;
+      case KIND_SYNC:
+        this.resetGenerationCaches();
+        this.onSync();
+        break;
+      case KIND_METRIC:
+        if (typeAt(row) != EV_PROCS_CHANGE) return; // other metrics leave the last event time
+        this.onProcs(timeAt(row), a0At(row));
+        break;
+      case KIND_RANGE_BEGIN:
+      case KIND_RANGE_ACTIVE:
+      case KIND_RANGE_END:
+        this.onRange(kind, timeAt(row), this.rangeOf(row) & 3, resourceKindAt(row), resourceIdAt(row), procAt(row), goroutineAt(row));
+        break;
+      case KIND_LABEL:
+        this.onLabel(timeAt(row), (this.labelOf(row) & 1) != 0, goroutineAt(row), procAt(row));
+        break;
+      default:
+        break;
+    }
+    this.lastRow = row;
+  }
+
+  @inline private onTransition(row: i32): void {
+    this.lastRow = row;
+    if (this.psGc.length == 0) return;
+    const g = resourceIdAt(row);
+    const from = fromAt(row);
+    const to = toAt(row);
+    if (this.holding) {
+      if (to == G_NOT_EXIST) this.states.delete(g);
+      else this.states.set(g, to);
+    }
+    // Once the background workers' id range is current, MmuAnalyzer's test is plain membership.
+    if (this.bgMark.size == this.bgMarkRangeOf) {
+      if (isExecuting(from) == isExecuting(to) || !this.isMember(g)) return;
+    } else if (!((this.inGC.size != 0 && this.inGC.has(g)) || this.isBackgroundMarkWorker(g))) {
+      return;
+    }
+    this.gcTransition(timeAt(row), from, to, procAt(row));
+  }
+
+  private onSync(): void {
     this.nSync++;
     if (this.nSync > 1 && this.holding) {
       this.release();
@@ -410,34 +712,25 @@ class Mmu {
   }
 
   private onProcs(t: f64, value: f64): void {
-    this.lastEventTime = t;
     this.setProcs(value, t);
     this.recordUtil(t);
   }
 
   private onRange(kind: u8, t: f64, range: i32, scopeKind: u8, scopeId: f64, proc: f64, goroutine: f64): void {
-    this.lastEventTime = t;
     if (this.psGc.length == 0) return;
-    if (kind == KIND_RANGE_ACTIVE) {
-      if (this.nSync > 1) return;
-      this.rangeActiveFixup(range, goroutine);
-      this.rangeBegin(range, scopeKind, scopeId, proc);
-    } else if (kind == KIND_RANGE_BEGIN) {
-      this.rangeBegin(range, scopeKind, scopeId, proc);
-    } else {
-      this.rangeEnd(range, scopeKind, scopeId, proc);
+    if (kind == KIND_RANGE_ACTIVE && this.nSync > 1) return;
+    // A range the flags ignore changes no GC state (but Go still evaluates the utilisation).
+    if (range != RANGE_OTHER) {
+      if (kind == KIND_RANGE_ACTIVE) {
+        this.rangeActiveFixup(range, goroutine);
+        this.rangeBegin(range, scopeKind, scopeId, proc);
+      } else if (kind == KIND_RANGE_BEGIN) {
+        this.rangeBegin(range, scopeKind, scopeId, proc);
+      } else {
+        this.rangeEnd(range, scopeKind, scopeId, proc);
+      }
     }
     this.recordUtil(t);
-  }
-
-  @inline private onTransition(t: f64, g: f64, from: u8, to: u8, proc: f64): void {
-    this.lastEventTime = t;
-    if (this.psGc.length == 0) return;
-    if (this.holding) {
-      if (to == G_NOT_EXIST) this.states.delete(g);
-      else this.states.set(g, to);
-    }
-    if ((this.inGC.size != 0 && this.inGC.has(g)) || this.isBackgroundMarkWorker(g)) this.gcTransition(t, from, to, proc);
   }
 
   private gcTransition(t: f64, from: u8, to: u8, proc: f64): void {
@@ -445,9 +738,18 @@ class Mmu {
     const isExec = isExecuting(to);
     const p = procIndex(proc, this.psGc.length);
     if (p >= 0 && wasExec != isExec) {
-      unchecked((this.psGc[p] += isExec ? 1 : -1));
+      this.addGc(p, isExec ? 1 : -1);
       this.recordUtil(t);
     }
+  }
+
+  /**
+   * inGC.has(g) || bgMark.has(g): MmuAnalyzer's membership test once the background workers' id
+   * range is current (then its range check only saves a lookup).
+   */
+  @inline private isMember(g: f64): bool {
+    const id = denseGoroutine(g);
+    return id >= 0 ? this.members.has(id) : this.inGC.has(g) || this.bgMark.has(g);
   }
 
   @inline private isBackgroundMarkWorker(g: f64): bool {
@@ -469,21 +771,21 @@ class Mmu {
   }
 
   private onLabel(t: f64, backgroundMark: bool, g: f64, proc: f64): void {
-    this.lastEventTime = t;
     if (this.psGc.length == 0) return;
     if (backgroundMark) {
       this.bgMark.add(g);
+      const id = denseGoroutine(g);
+      if (id >= 0) this.members.assign(id, true);
       this.membershipChanges++;
       const p = procIndex(proc, this.psGc.length);
-      if (p >= 0) unchecked(this.psGc[p]++);
+      if (p >= 0) this.addGc(p, 1);
     }
     this.recordUtil(t);
   }
 
   private rangeActiveFixup(range: i32, goroutine: f64): void {
     if (range == RANGE_ASSIST) {
-      if (!this.states.has(goroutine)) return;
-      const state = this.states.get(goroutine);
+      const state = this.states.stateOf(goroutine) - 1;
       if (state != G_RUNNING && state != G_SYSCALL) return;
     } else if (range != RANGE_SWEEP) {
       return;
@@ -506,11 +808,15 @@ class Mmu {
       this.stw++;
     } else if (range == RANGE_SWEEP) {
       const p = procIndex(proc, this.psGc.length);
-      if (p >= 0) unchecked(this.psGc[p]++);
+      if (p >= 0) this.addGc(p, 1);
     } else if (range == RANGE_ASSIST) {
       const p = procIndex(proc, this.psGc.length);
-      if (p >= 0) unchecked(this.psGc[p]++);
-      if (scopeKind == RESOURCE_GOROUTINE) this.inGC.add(scopeId);
+      if (p >= 0) this.addGc(p, 1);
+      if (scopeKind == RESOURCE_GOROUTINE) {
+        this.inGC.add(scopeId);
+        const id = denseGoroutine(scopeId);
+        if (id >= 0) this.members.assign(id, true);
+      }
       this.membershipChanges++;
     }
   }
@@ -520,19 +826,32 @@ class Mmu {
       this.stw--;
     } else if (range == RANGE_SWEEP) {
       const p = procIndex(proc, this.psGc.length);
-      if (p >= 0) unchecked(this.psGc[p]--);
+      if (p >= 0) this.addGc(p, -1);
     } else if (range == RANGE_ASSIST) {
       const p = procIndex(proc, this.psGc.length);
-      if (p >= 0) unchecked(this.psGc[p]--);
-      if (scopeKind == RESOURCE_GOROUTINE) this.inGC.delete(scopeId);
+      if (p >= 0) this.addGc(p, -1);
+      if (scopeKind == RESOURCE_GOROUTINE) {
+        this.inGC.delete(scopeId);
+        const id = denseGoroutine(scopeId);
+        if (id >= 0) this.members.assign(id, this.bgMark.has(scopeId));
+      }
       this.membershipChanges++;
     }
+  }
+
+  /** Moves P p's GC count by delta, keeping gcProcs. */
+  @inline private addGc(p: i32, delta: i32): void {
+    const before = unchecked(this.psGc[p]);
+    const after = before + delta;
+    unchecked((this.psGc[p] = after));
+    if (before > 0 != after > 0) this.gcProcs += after > 0 ? 1 : -1;
   }
 
   private setProcs(value: f64, t: f64): void {
     const gomaxprocs = max<f64>(0, Math.floor(value));
     if (<f64>this.psGc.length > gomaxprocs) {
       const keep = <i32>gomaxprocs;
+      for (let k = keep; k < this.psGc.length; k++) if (unchecked(this.psGc[k]) > 0) this.gcProcs--;
       if (this.perProc) {
         for (let k = keep; k < this.psGc.length; k++) {
           const series = unchecked(this.psSeries[k]);
@@ -579,10 +898,11 @@ class Mmu {
     if (!this.perProc) {
       // GOMAXPROCS 0 before any P: the JavaScript analyzer fails on its missing series too.
       if (this.series.length == 0) throw new Error('MMU: GOMAXPROCS 0 before any P');
-      let gcPs = 0;
-      if (this.stw > 0) gcPs = count;
-      else for (let k = 0; k < count; k++) if (unchecked(this.psGc[k]) > 0) gcPs++;
-      this.addUtilBuffered(0, t, 1 - <f64>gcPs / <f64>count);
+      const gcPs = this.stw > 0 ? count : this.gcProcs;
+      const util = 1 - <f64>gcPs / <f64>count;
+      // Most evaluations repeat the utilisation: addUtilBuffered's first test, without the call.
+      if (!this.holding && util == (this.hasPending(0) ? unchecked(this.pendingUtil[0]) : unchecked(this.lastPointUtil[0]))) return;
+      this.addUtilBuffered(0, t, util);
     } else {
       for (let k = 0; k < count; k++) this.addUtilBuffered(unchecked(this.psSeries[k]), t, this.stw > 0 || unchecked(this.psGc[k]) > 0 ? 0 : 1);
     }
@@ -688,56 +1008,63 @@ class Mmu {
   // ---- A part that begins mid-trace (MmuAnalyzer.defer) ----
 
   private record(r: Recording, from: i32, end: i32): i32 {
-    const kinds = column(COL_KIND);
-    const timeColumn = column(COL_TIME_F);
-    const resourceKinds = column(COL_RES_KIND);
-    const resourceIds = column(COL_RES_ID);
-    const procs = column(COL_P);
-    const goroutines = column(COL_G);
-    const fromStates = column(COL_FROM);
-    const toStates = column(COL_TO);
-    for (let i = from; i < end; i++) {
-      const kind = load<u8>(kinds + <usize>i);
-      const t = load<f64>(timeColumn + (<usize>i << 3));
-      if (kind == KIND_STATE_TRANSITION) {
-        if (load<u8>(resourceKinds + <usize>i) != RESOURCE_GOROUTINE) continue;
-        const fromState = load<u8>(fromStates + <usize>i);
-        const toState = load<u8>(toStates + <usize>i);
-        if (isExecuting(fromState) != isExecuting(toState) && !r.transition(t, load<f64>(resourceIds + (<usize>i << 3)), fromState, toState, load<f64>(procs + (<usize>i << 3)))) return i;
+    let i = from;
+    while (i < end) {
+      if (end - i < 8) {
+        if (!this.recordEvent(r, i)) return i;
+        i++;
         continue;
       }
-      switch (kind) {
-        case KIND_SYNC:
-          this.resetGenerationCaches();
-          r.record(RECORD_SYNC, t, 0, 0, 0, 0, 0);
-          break;
-        case KIND_METRIC:
-          if (load<u8>(column(COL_TYPE) + <usize>i) == EV_PROCS_CHANGE) r.record(RECORD_PROCS, t, <f64>load<u64>(column(COL_A0) + (<usize>i << 3)), 0, 0, 0, 0);
-          break;
-        case KIND_RANGE_BEGIN:
-        case KIND_RANGE_ACTIVE:
-        case KIND_RANGE_END: {
-          const range = this.rangeOf(i, load<u8>(column(COL_TYPE) + <usize>i));
-          if ((range & 3) != RANGE_OTHER) {
-            const scopeKind = <f64>load<u8>(resourceKinds + <usize>i);
-            r.record(<f64>kind, t, <f64>(range >> 2), scopeKind, load<f64>(resourceIds + (<usize>i << 3)), load<f64>(procs + (<usize>i << 3)), load<f64>(goroutines + (<usize>i << 3)));
-          } else if (kind != KIND_RANGE_ACTIVE && !r.tick(t)) {
-            return i;
-          }
-          break;
-        }
-        case KIND_LABEL: {
-          const label = this.labelOf(i);
-          if ((label & 1) != 0) r.record(RECORD_LABEL, t, <f64>(label >> 1), load<f64>(goroutines + (<usize>i << 3)), load<f64>(procs + (<usize>i << 3)), 0, 0);
-          else if (!r.tick(t)) return i;
-          break;
-        }
-        default:
-          break;
+      let rows = rowsThatMatter(i, goroutineTransitions(i));
+      while (rows != 0) {
+        const row = firstRow(i, rows);
+        rows &= rows - 1;
+        if (kindAt(row) == KIND_METRIC && typeAt(row) != EV_PROCS_CHANGE) continue; // not recorded
+        if (!this.recordEvent(r, row)) return row;
       }
+      i += 8;
     }
-    if (end > from) r.lastTime = load<f64>(timeColumn + (<usize>(end - 1) << 3));
+    if (end > from) r.lastTime = timeAt(end - 1);
     return -1;
+  }
+
+  /** MmuAnalyzer.defer's step for the event at `row`; false if the transition block is full (nothing recorded). */
+  private recordEvent(r: Recording, row: i32): bool {
+    const kind = kindAt(row);
+    switch (kind) {
+      case KIND_STATE_TRANSITION: {
+        if (resourceKindAt(row) != RESOURCE_GOROUTINE) return true;
+        const from = fromAt(row);
+        const to = toAt(row);
+        if (isExecuting(from) == isExecuting(to)) return true;
+        return r.transition(timeAt(row), resourceIdAt(row), from, to, procAt(row));
+      }
+      case KIND_SYNC:
+        this.resetGenerationCaches();
+        r.record(RECORD_SYNC, timeAt(row), 0, 0, 0, 0, 0);
+        return true;
+      case KIND_METRIC:
+        if (typeAt(row) == EV_PROCS_CHANGE) r.record(RECORD_PROCS, timeAt(row), a0At(row), 0, 0, 0, 0);
+        return true;
+      case KIND_RANGE_BEGIN:
+      case KIND_RANGE_ACTIVE:
+      case KIND_RANGE_END: {
+        const range = this.rangeOf(row);
+        if ((range & 3) != RANGE_OTHER) {
+          r.record(<f64>kind, timeAt(row), <f64>(range >> 2), <f64>resourceKindAt(row), resourceIdAt(row), procAt(row), goroutineAt(row));
+          return true;
+        }
+        return kind == KIND_RANGE_ACTIVE || r.tick(timeAt(row));
+      }
+      case KIND_LABEL: {
+        const label = this.labelOf(row);
+        if ((label & 1) == 0) return r.tick(timeAt(row));
+        r.record(RECORD_LABEL, timeAt(row), <f64>(label >> 1), goroutineAt(row), procAt(row), 0, 0);
+        return true;
+      }
+      default:
+        return true;
+    }
   }
 
   // ---- The state, for the binding ----
@@ -772,13 +1099,7 @@ class Mmu {
     }
     writeSet(out, this.inGC);
     writeSet(out, this.bgMark);
-    const goroutines = this.states.keys();
-    const states = this.states.values();
-    append(out, <f64>goroutines.length);
-    for (let k = 0; k < goroutines.length; k++) {
-      append(out, unchecked(goroutines[k]));
-      append(out, <f64>unchecked(states[k]));
-    }
+    this.states.write(out);
     append(out, <f64>this.procsN.length);
     for (let k = 0; k < this.procsN.length; k++) {
       append(out, this.procsTime.get(k));
