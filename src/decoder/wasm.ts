@@ -60,8 +60,18 @@ function module(): WebAssembly.Module {
   return compiled;
 }
 
-/** `imports`: the module's `kernel` namespace (the analysis kernels' callbacks, see kernel-host.ts). */
+/**
+ * `imports`: the module's `kernel` namespace (the analysis kernels' callbacks, see kernel-host.ts).
+ * Callbacks it lacks (a decoder without a kernel host, e.g. in tests) fail only if a kernel asks.
+ */
 export function instantiateDecoder(imports: Record<string, (owner: number, value: number) => number> = {}): DecoderExports {
-  const instance = instantiateSync(module(), { kernel: imports });
+  const kernel = { ...imports };
+  for (const { module: namespace, name } of WebAssembly.Module.imports(module())) {
+    if (namespace !== 'kernel' || name in kernel) continue;
+    kernel[name] = () => {
+      throw new Error(`schedscope: an analysis kernel asked ${name} of a decoder that has no kernel host`);
+    };
+  }
+  const instance = instantiateSync(module(), { kernel });
   return instance.exports as unknown as DecoderExports;
 }
