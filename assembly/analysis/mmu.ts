@@ -555,23 +555,28 @@ class Mmu {
   }
 
   /** (name << 2 | RANGE_*) of the range event at `row`. */
-  private rangeOf(row: i32): i32 {
+  @inline private rangeOf(row: i32): i32 {
     const type = typeAt(row);
-    if (type == EV_STW_BEGIN || type == EV_STW_END) {
-      // The name holds the STW kind string (a0), an id of this generation.
-      const kindId = a0At(row);
-      let answer = this.stwRanges.get(kindId);
-      if (answer == ABSENT) {
-        answer = hostRangeName(this.owner, row);
-        this.stwRanges.set(kindId, answer);
-      }
-      return answer;
-    }
-    let answer = unchecked(this.typeRanges[type]);
+    if (type == EV_STW_BEGIN || type == EV_STW_END) return this.stwRangeOf(row);
+    const answer = unchecked(this.typeRanges[type]);
+    return answer != ABSENT ? answer : this.askRange(row, type);
+  }
+
+  /** rangeOf() of an STW range: its name holds the STW kind string (a0), an id of this generation. */
+  private stwRangeOf(row: i32): i32 {
+    const kindId = a0At(row);
+    let answer = this.stwRanges.get(kindId);
     if (answer == ABSENT) {
       answer = hostRangeName(this.owner, row);
-      unchecked((this.typeRanges[type] = answer));
+      this.stwRanges.set(kindId, answer);
     }
+    return answer;
+  }
+
+  /** rangeOf() of another range type, asked once: its name depends on the type only. */
+  private askRange(row: i32, type: u8): i32 {
+    const answer = hostRangeName(this.owner, row);
+    unchecked((this.typeRanges[type] = answer));
     return answer;
   }
 
@@ -598,7 +603,7 @@ class Mmu {
    */
   consume(from: i32, end: i32): i32 {
     bindColumns();
-    if (this.recording !== null) return this.record(this.recording!, from, end);
+    if (this.recording !== null) return this.recordEvents(this.recording!, from, end);
     this.lastRow = -1;
     let i = from;
     while (i < end) {
@@ -713,7 +718,7 @@ class Mmu {
 
   private onProcs(t: f64, value: f64): void {
     this.setProcs(value, t);
-    this.recordUtil(t);
+    this.record(t);
   }
 
   private onRange(kind: u8, t: f64, range: i32, scopeKind: u8, scopeId: f64, proc: f64, goroutine: f64): void {
@@ -730,7 +735,7 @@ class Mmu {
         this.rangeEnd(range, scopeKind, scopeId, proc);
       }
     }
-    this.recordUtil(t);
+    this.record(t);
   }
 
   private gcTransition(t: f64, from: u8, to: u8, proc: f64): void {
@@ -739,7 +744,7 @@ class Mmu {
     const p = procIndex(proc, this.psGc.length);
     if (p >= 0 && wasExec != isExec) {
       this.addGc(p, isExec ? 1 : -1);
-      this.recordUtil(t);
+      this.record(t);
     }
   }
 
@@ -780,7 +785,7 @@ class Mmu {
       const p = procIndex(proc, this.psGc.length);
       if (p >= 0) this.addGc(p, 1);
     }
-    this.recordUtil(t);
+    this.record(t);
   }
 
   private rangeActiveFixup(range: i32, goroutine: f64): void {
@@ -892,17 +897,26 @@ class Mmu {
     return index;
   }
 
-  /** record() (a name taken by the recording here): the utilisation now, as a point. */
-  private recordUtil(t: f64): void {
+  /**
+   * MmuAnalyzer.record(): the utilisation now, as a point. Most evaluations repeat the last
+   * point, which addUtilBuffered drops first thing: those return here, without a call.
+   */
+  @inline private record(t: f64): void {
+    if (!this.perProc && !this.holding && this.series.length != 0) {
+      const count = this.psGc.length;
+      const util = 1 - <f64>(this.stw > 0 ? count : this.gcProcs) / <f64>count;
+      if (util == (this.hasPending(0) ? unchecked(this.pendingUtil[0]) : unchecked(this.lastPointUtil[0]))) return;
+    }
+    this.addPoints(t);
+  }
+
+  private addPoints(t: f64): void {
     const count = this.psGc.length;
     if (!this.perProc) {
       // GOMAXPROCS 0 before any P: the JavaScript analyzer fails on its missing series too.
       if (this.series.length == 0) throw new Error('MMU: GOMAXPROCS 0 before any P');
       const gcPs = this.stw > 0 ? count : this.gcProcs;
-      const util = 1 - <f64>gcPs / <f64>count;
-      // Most evaluations repeat the utilisation: addUtilBuffered's first test, without the call.
-      if (!this.holding && util == (this.hasPending(0) ? unchecked(this.pendingUtil[0]) : unchecked(this.lastPointUtil[0]))) return;
-      this.addUtilBuffered(0, t, util);
+      this.addUtilBuffered(0, t, 1 - <f64>gcPs / <f64>count);
     } else {
       for (let k = 0; k < count; k++) this.addUtilBuffered(unchecked(this.psSeries[k]), t, this.stw > 0 || unchecked(this.psGc[k]) > 0 ? 0 : 1);
     }
@@ -1007,7 +1021,7 @@ class Mmu {
 
   // ---- A part that begins mid-trace (MmuAnalyzer.defer) ----
 
-  private record(r: Recording, from: i32, end: i32): i32 {
+  private recordEvents(r: Recording, from: i32, end: i32): i32 {
     let i = from;
     while (i < end) {
       if (end - i < 8) {
