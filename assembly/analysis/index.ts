@@ -5,3 +5,4 @@ export * from './footprint';
 export { histogramHeader } from './histogram';
 export * from './gc';
 export * from './tracker';
+export * from './mmu';

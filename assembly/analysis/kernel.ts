@@ -28,6 +28,9 @@ export declare function hostStackRootPc(owner: i32, id: f64): f64;
 /** Global string id of the range name of event `event` of the current batch. */
 @external('kernel', 'rangeName')
 export declare function hostRangeName(owner: i32, event: i32): i32;
+/** Global string id of the label of event `event` of the current batch (a Label event). */
+@external('kernel', 'label')
+export declare function hostLabel(owner: i32, event: i32): i32;
 
 let handles: i32 = 0;
 

@@ -160,7 +160,7 @@ export class MmuRecorder {
 }
 
 /** Whether a record kind's `a` field is an index into the recording's strings. */
-function usesString(kind: number): boolean {
+export function usesString(kind: number): boolean {
   return kind === MmuRecordKind.Label || kind === 5 || kind === 6 || kind === 7;
 }
 

@@ -17,6 +17,8 @@
 import type { AnalysisDefinition, AnalyzerInstance } from './analyzer.js';
 import type { EventView } from './events.js';
 import { GoState, Kind, ResourceKind, idKey } from './events.js';
+import { kernelOrScript } from './kernels/kernel.js';
+import { mmuKernel } from './kernels/mmu.js';
 import { BLOCK, concatRecordings, MmuRecorder, MmuRecordKind, TICK, type MmuRecording } from './mmu-recording.js';
 
 export const UTIL_STW = 1;
@@ -250,6 +252,21 @@ function finishMinima(windows: readonly number[], minimum: readonly number[], st
 }
 
 const GOMAXPROCS_METRIC = '/sched/gomaxprocs:threads';
+
+// What a range or label does to the GC state under the flags (Go's rules; the kernel asks these too).
+export function isGCSTWRange(flags: number, name: string): boolean {
+  return (flags & UTIL_STW) !== 0 && name.startsWith('stop-the-world') && name.includes('GC');
+}
+export function isSweepRange(flags: number, name: string): boolean {
+  return (flags & UTIL_SWEEP) !== 0 && name === 'GC incremental sweep';
+}
+export function isAssistRange(flags: number, name: string): boolean {
+  return (flags & UTIL_ASSIST) !== 0 && name === 'GC mark assist';
+}
+/** A label that makes its goroutine a background mark worker under the flags. */
+export function isBackgroundMarkLabel(flags: number, label: string): boolean {
+  return (flags & UTIL_BACKGROUND) !== 0 && label.startsWith('GC ') && label !== 'GC (idle)' && !((flags & UTIL_PER_PROC) !== 0 && label === 'GC (dedicated)');
+}
 
 /**
  * The goroutines that count towards GC (assisting or background mark workers: a few) for a replay
@@ -701,9 +718,8 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
     this.record(t);
   }
 
-  /** A label that makes its goroutine a background mark worker under the flags (Go's rule). */
   private isBackgroundMarkLabel(label: string): boolean {
-    return (this.flags & UTIL_BACKGROUND) !== 0 && label.startsWith('GC ') && label !== 'GC (idle)' && !(this.perProc && label === 'GC (dedicated)');
+    return isBackgroundMarkLabel(this.flags, label);
   }
 
   private setProcs(value: number, t: number): void {
@@ -730,13 +746,13 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
   }
 
   private isGCSTW(name: string): boolean {
-    return (this.flags & UTIL_STW) !== 0 && name.startsWith('stop-the-world') && name.includes('GC');
+    return isGCSTWRange(this.flags, name);
   }
   private isSweep(name: string): boolean {
-    return (this.flags & UTIL_SWEEP) !== 0 && name === 'GC incremental sweep';
+    return isSweepRange(this.flags, name);
   }
   private isAssist(name: string): boolean {
-    return (this.flags & UTIL_ASSIST) !== 0 && name === 'GC mark assist';
+    return isAssistRange(this.flags, name);
   }
 
   private rangeActiveFixup(name: string, goroutine: number): void {
@@ -1060,7 +1076,11 @@ export const mmuAnalysis: AnalysisDefinition<MmuOptions, MmuPartial, MmuReport> 
     return recording === null ? [] : recording.blocks.flatMap((block) => [block.time.buffer, block.goroutine.buffer, block.packed.buffer] as ArrayBuffer[]);
   },
   create(options, context) {
-    return new MmuAnalyzer(options, context.atTraceStart);
+    return kernelOrScript(
+      context,
+      (host) => mmuKernel(host, options, context.atTraceStart),
+      () => new MmuAnalyzer(options, context.atTraceStart),
+    );
   },
   merge(a, b) {
     return mergeMmu(a, b);

@@ -27,6 +27,7 @@ export class DecoderKernelHost implements KernelHost {
       stackRoot: ask('stackRoot'),
       stackRootPc: ask('stackRootPc'),
       rangeName: ask('rangeName'),
+      label: ask('label'),
     };
   }
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ANALYSIS_DEFINITIONS, type AnalysisName } from '../../src/analysis/analyze.js';
 import { BatchView } from '../../src/analysis/columns.js';
 import type { EventView } from '../../src/analysis/events.js';
+import { mmuAnalysis, parseUtilFlags, type MmuOptions, type MmuPartial } from '../../src/analysis/mmu.js';
 import { startPass, type AnyDefinition, type Pass } from '../../src/analysis/run.js';
 import { openTrace } from '../../src/trace.js';
 import { SliceView } from './support/slice-view.js';
@@ -26,7 +27,7 @@ const TRACES = [
 ];
 
 /** Analyses that have a kernel. */
-const WITH_KERNEL: AnalysisName[] = ['footprint', 'goroutines', 'schedLatency', 'profiles', 'gc'];
+const WITH_KERNEL: AnalysisName[] = ['footprint', 'goroutines', 'schedLatency', 'profiles', 'gc', 'mmu'];
 const SYNC = 1;
 
 function definitionsOf(names: readonly AnalysisName[]): Record<string, { definition: AnyDefinition; options: unknown }> {
@@ -164,5 +165,115 @@ describe('kernels give the JavaScript analyzers\' partials', () => {
     kernel.consume(first.bind((await a.next()).value!));
     const foreign = other.bind((await b.next()).value!);
     expect(() => kernel.consume(foreign)).toThrow(/no longer holds/);
+  });
+});
+
+// MMU does not `resume` (a worker warmed up on one generation cannot rebuild its state), so the
+// cases above do not call its beginPart; its instances implement it all the same (exact on an
+// instance that saw the trace from its start, recording otherwise), and its options change how
+// series are built. These mirror mmu-resume.test.ts, comparing partials instead of curves.
+describe('the MMU kernel gives the JavaScript analyzer\'s partials in every mode', () => {
+  const MMU_TRACES = ['test/fixtures/traces/gc-active.trace', 'test/analysis/data/gcheavy.trace', 'test/analysis/data/mixed.trace'];
+  const WINDOWS = [1, 2_000, 10_000, 100_000, 1_000_000, 10_000_000, 1_000_000_000];
+  const OPTIONS: Record<string, MmuOptions> = {
+    default: {},
+    smallWindows: { windows: WINDOWS },
+    perProc: { flags: parseUtilFlags('stw|background|assist|sweep|perProc'), windows: WINDOWS },
+    sweep: { flags: parseUtilFlags('stw|background|assist|sweep'), windows: WINDOWS },
+    noBackground: { flags: parseUtilFlags('stw|assist'), windows: WINDOWS },
+    goCompatible: { windows: WINDOWS, goCompatible: true },
+    // Windows the evaluators skip (not positive) beside ones they use.
+    oddWindows: { windows: [0, -5, 3, 250_000, 1e12] },
+  };
+  const CASES = MMU_TRACES.flatMap((trace) => Object.keys(OPTIONS).map((option) => [trace, option] as const));
+
+  function mmuPasses(options: MmuOptions, atTraceStart: boolean): { kernel: Pass; script: Pass } {
+    const definitions = { mmu: { definition: mmuAnalysis, options } };
+    return { kernel: startPass(definitions, atTraceStart, { kernels: true }), script: startPass(definitions, atTraceStart, { kernels: false }) };
+  }
+
+  /** Irregular slice lengths (1 event up to a few thousand), deterministic. */
+  function* sliceLengths(): Generator<number> {
+    let seed = 12345;
+    for (;;) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      yield 1 + (Math.floor(seed / 8) % [1, 7, 60, 500, 3000][seed % 5]!);
+    }
+  }
+
+  it.each(CASES)('beginPart cut anywhere on an instance from the trace start: %s (%s)', async (relative, option) => {
+    const { kernel, script } = mmuPasses(OPTIONS[option]!, true);
+    const lengths = sliceLengths();
+    let cuts = 0;
+    for await (const { view } of generationSlices(relative)) {
+      for (let start = 0; start < view.length; ) {
+        const slice = new SliceView(view, start, Math.min(lengths.next().value!, view.length - start));
+        kernel.consume(slice);
+        script.consume(slice);
+        start += slice.length;
+        expectSame(kernel, script, `before cut ${++cuts}`);
+        kernel.beginPart();
+        script.beginPart();
+      }
+    }
+    expect(cuts).toBeGreaterThan(20);
+    expect((kernel.partials().mmu as MmuPartial).resumed).toBe(true);
+    expectSame(kernel, script, 'last part');
+  });
+
+  it.each(MMU_TRACES)('beginPart on an instance warmed up on a later generation records, unless its Syncs count from the warm-up: %s', async (relative) => {
+    const options = OPTIONS.sweep!;
+    // `view` with Sync.N counted as if the trace began `skipped` generations later.
+    const renumbered = (view: EventView, skipped: number): EventView => Object.assign(Object.create(view) as EventView, { syncN: (i: number) => view.syncN(i) - skipped });
+    for (const syncsFromWarmUp of [false, true]) {
+      const { kernel, script } = mmuPasses(options, true);
+      let generation = 0;
+      for await (const { view, startsGeneration } of generationSlices(relative)) {
+        if (startsGeneration) generation++;
+        if (generation < 2) continue;
+        if (startsGeneration && generation === 3) {
+          expectSame(kernel, script, 'warmed up');
+          kernel.beginPart();
+          script.beginPart();
+        }
+        const fed = syncsFromWarmUp ? renumbered(view, 1) : view;
+        kernel.consume(fed);
+        script.consume(fed);
+      }
+      expect(generation).toBeGreaterThan(3);
+      const part = kernel.partials().mmu as MmuPartial;
+      expect(part.deferred === null, `syncs from the warm-up: ${syncsFromWarmUp}`).toBe(syncsFromWarmUp);
+      expectSame(kernel, script, `part after the warm-up (syncs from the warm-up: ${syncsFromWarmUp})`);
+    }
+  });
+
+  it.each(CASES)('parts that begin mid-trace record the same: %s (%s)', async (relative, option) => {
+    const { kernel, script } = mmuPasses(OPTIONS[option]!, false);
+    let generation = 0;
+    for await (const { view, startsGeneration } of generationSlices(relative)) {
+      if (startsGeneration) generation++;
+      if (generation < 2) continue;
+      kernel.consume(view);
+      script.consume(view);
+    }
+    expectSame(kernel, script, 'recorded part');
+  });
+
+  it('a recording of many blocks, asked for midway and at the end', async () => {
+    // Each slice of the trace three times over (a recording does not care about time order):
+    // about 170,000 transitions that start or stop execution, so records cross block boundaries.
+    const { kernel, script } = mmuPasses(OPTIONS.default!, false);
+    let slices = 0;
+    for await (const { view } of generationSlices('test/analysis/data/gcheavy.trace')) {
+      for (let round = 0; round < 3; round++) {
+        kernel.consume(view);
+        script.consume(view);
+      }
+      if (++slices % 4 === 0) expectSame(kernel, script, `after slice ${slices}`);
+    }
+    expectSame(kernel, script, 'at the end');
+    const recording = (kernel.partials().mmu as MmuPartial).deferred!;
+    expect(recording.blocks.length).toBe(3);
+    expect(recording.transitions).toBeGreaterThan(2 * 65536);
   });
 });

@@ -1,0 +1,1229 @@
+// MMU kernel: the per-event part of src/analysis/mmu.ts (MmuAnalyzer.consume and everything it
+// calls, the WindowedMinimum evaluators fed per change point) and the recording a part that begins
+// mid-trace makes (src/analysis/mmu-recording.ts), step for step: the binding
+// (src/analysis/kernels/mmu.ts) turns this state into the JavaScript analyzer's partial field for
+// field (test/analysis/kernels.test.ts), and the utilisation sums and means are the same f64
+// operations in the same order, so bit for bit the same. Read mmu.ts for why each step is there;
+// the comments here only say where the kernel differs in form.
+//
+// Strings stay in JavaScript: the binding's callbacks classify a range name or a label (with the
+// flags) and intern it in the binding's own name list, answering (name << 2 | RANGE_*) for ranges
+// and (name << 1 | 1 if a background mark worker's label) for labels; cached per generation.
+import { COL_A0, COL_FROM, COL_G, COL_KIND, COL_P, COL_RES_ID, COL_RES_KIND, COL_TIME_F, COL_TO, COL_TYPE } from '../columns';
+import { G_NOT_EXIST, G_RUNNING, G_SYSCALL } from '../order';
+import { EV_PROCS_CHANGE, EV_STW_BEGIN, EV_STW_END, KIND_LABEL, KIND_METRIC, KIND_RANGE_ACTIVE, KIND_RANGE_BEGIN, KIND_RANGE_END, KIND_STATE_TRANSITION, KIND_SYNC } from '../specs';
+import { ABSENT, F64Column, IdCache, Registry, column, hostLabel, hostRangeName, rowsEnd } from './kernel';
+
+/** What a range name counts as under the flags (the binding's answer, low two bits). */
+const RANGE_OTHER: i32 = 0;
+const RANGE_GC_STW: i32 = 1;
+const RANGE_SWEEP: i32 = 2;
+const RANGE_ASSIST: i32 = 3;
+
+const UTIL_PER_PROC: i32 = 16;
+const RESOURCE_GOROUTINE: u8 = 1;
+
+/** MmuRecordKind (mmu-recording.ts); ranges are recorded under their event kind (5, 6, 7). */
+const RECORD_SYNC: f64 = 1;
+const RECORD_PROCS: f64 = 2;
+const RECORD_LABEL: f64 = 3;
+const RECORD_TRANSITION: f64 = 13;
+/** Records per transition block, and the packed value of a tick (mmu-recording.ts BLOCK, TICK). */
+const BLOCK: i32 = 1 << 16;
+const TICK: i32 = -1;
+const MAX_PACKED_PROC: f64 = <f64>((1 << 22) - 2);
+
+@inline function isExecuting(state: u8): bool {
+  return state == G_RUNNING || state == G_SYSCALL;
+}
+
+// The current batch's columns (set by bindColumns() when a call into the kernel begins).
+let kindColumn: usize = 0;
+let typeColumn: usize = 0;
+let timeColumn: usize = 0;
+let a0Column: usize = 0;
+let goroutineColumn: usize = 0;
+let procColumn: usize = 0;
+let resourceKindColumn: usize = 0;
+let resourceIdColumn: usize = 0;
+let fromColumn: usize = 0;
+let toColumn: usize = 0;
+
+function bindColumns(): void {
+  kindColumn = column(COL_KIND);
+  typeColumn = column(COL_TYPE);
+  timeColumn = column(COL_TIME_F);
+  a0Column = column(COL_A0);
+  goroutineColumn = column(COL_G);
+  procColumn = column(COL_P);
+  resourceKindColumn = column(COL_RES_KIND);
+  resourceIdColumn = column(COL_RES_ID);
+  fromColumn = column(COL_FROM);
+  toColumn = column(COL_TO);
+}
+
+@inline function kindAt(row: i32): u8 {
+  return load<u8>(kindColumn + <usize>row);
+}
+@inline function typeAt(row: i32): u8 {
+  return load<u8>(typeColumn + <usize>row);
+}
+@inline function timeAt(row: i32): f64 {
+  return load<f64>(timeColumn + (<usize>row << 3));
+}
+@inline function a0At(row: i32): f64 {
+  return <f64>load<u64>(a0Column + (<usize>row << 3));
+}
+@inline function goroutineAt(row: i32): f64 {
+  return load<f64>(goroutineColumn + (<usize>row << 3));
+}
+@inline function procAt(row: i32): f64 {
+  return load<f64>(procColumn + (<usize>row << 3));
+}
+@inline function resourceKindAt(row: i32): u8 {
+  return load<u8>(resourceKindColumn + <usize>row);
+}
+@inline function resourceIdAt(row: i32): f64 {
+  return load<f64>(resourceIdColumn + (<usize>row << 3));
+}
+@inline function fromAt(row: i32): u8 {
+  return load<u8>(fromColumn + <usize>row);
+}
+@inline function toAt(row: i32): u8 {
+  return load<u8>(toColumn + <usize>row);
+}
+
+// Eight rows at a time (bytes of a u64): most events are goroutine transitions that neither start
+// nor stop execution, which change nothing (but the last event time), and proc transitions, which
+// change nothing at all; a few word operations find the rows that matter.
+const LOW_BITS: u64 = 0x0101010101010101;
+const HIGH_BITS: u64 = 0x8080808080808080;
+const LOW_7_BITS: u64 = 0x7f7f7f7f7f7f7f7f;
+
+/** 0x80 in each byte of `bytes` that equals `value`, 0 in the others (exact: no carries between bytes). */
+@inline function bytesEqual(bytes: u64, value: u64): u64 {
+  const x = bytes ^ (value * LOW_BITS);
+  return ~(((x & LOW_7_BITS) + LOW_7_BITS) | x | LOW_7_BITS);
+}
+
+/** 0x80 in the bytes of the 8 rows from `row` that are goroutine transitions. */
+@inline function goroutineTransitions(row: i32): u64 {
+  return bytesEqual(load<u64>(kindColumn + <usize>row), KIND_STATE_TRANSITION) & bytesEqual(load<u64>(resourceKindColumn + <usize>row), RESOURCE_GOROUTINE);
+}
+
+/**
+ * 0x80 in the bytes of the 8 rows from `row` that may change something besides the last event
+ * time: every event but a transition, and goroutine transitions that start or stop execution.
+ */
+@inline function rowsThatMatter(row: i32, goroutines: u64): u64 {
+  const notTransitions = ~bytesEqual(load<u64>(kindColumn + <usize>row), KIND_STATE_TRANSITION) & HIGH_BITS;
+  const from = load<u64>(fromColumn + <usize>row);
+  const to = load<u64>(toColumn + <usize>row);
+  const executing = (bytesEqual(from, G_RUNNING) | bytesEqual(from, G_SYSCALL)) ^ (bytesEqual(to, G_RUNNING) | bytesEqual(to, G_SYSCALL));
+  return notTransitions | (goroutines & executing);
+}
+
+/** The row of the first set byte of `rows` (a mask of 8 rows from `row`). */
+@inline function firstRow(row: i32, rows: u64): i32 {
+  return row + <i32>(ctz(rows) >> 3);
+}
+
+/** The row of the last set byte of `rows`. */
+@inline function lastRowOf(row: i32, rows: u64): i32 {
+  return row + <i32>((63 - clz(rows)) >> 3);
+}
+
+@inline function append(list: F64Column, value: f64): void {
+  const n = list.length;
+  list.ensure(n);
+  list.set(n, value);
+}
+
+/** Drops the first `count` values of `list`. */
+function dropFront(list: F64Column, count: i32): void {
+  const data = list.pointer();
+  memory.copy(data, data + (<usize>count << 3), <usize>(list.length - count) << 3);
+  list.length -= count;
+}
+
+/** JavaScript's `ps[proc]` as an index: -1 unless proc is an index of the `count` Ps. */
+@inline function procIndex(proc: f64, count: i32): i32 {
+  return proc >= 0 && proc < <f64>count && <f64>(<i32>proc) == proc ? <i32>proc : -1;
+}
+
+/** Goroutine ids below this live in the dense arrays below; others (never seen in real traces) in Maps. */
+const DENSE_GOROUTINES: f64 = 67108864; // 1 << 26
+
+/** 2^52: adding it to an integer below 2^52 puts the integer in the low bits of the f64. */
+const INTEGER_BITS: f64 = 4503599627370496;
+
+/** The goroutine's index in the dense arrays, or -1. */
+@inline function denseGoroutine(g: f64): i32 {
+  if (!(g >= 0 && g < DENSE_GOROUTINES)) return -1;
+  // Cheaper than a saturating conversion; the round trip fails for a fraction.
+  const shifted = g + INTEGER_BITS;
+  return shifted - INTEGER_BITS == g ? <i32>reinterpret<u64>(shifted) : -1;
+}
+
+/** `length` or more: the next power of two above `index`. */
+function grownLength(length: i32, index: i32): i32 {
+  let n = max(length, 64);
+  while (n <= index) n <<= 1;
+  return n;
+}
+
+/**
+ * MmuAnalyzer's `states` (Map from goroutine to GoState, kept through the first generation for
+ * every transition): dense arrays instead of hashing, with each entry's insertion sequence so
+ * that write() lists them in the Map's order (a set keeps an entry's place; a delete then a set
+ * moves it to the end).
+ */
+class GoroutineStates {
+  /** Per dense goroutine: its state + 1 (0: absent), and when it was inserted. */
+  private states: StaticArray<u16> = new StaticArray<u16>(0);
+  private inserted: StaticArray<u32> = new StaticArray<u32>(0);
+  private readonly large: Map<f64, u8> = new Map<f64, u8>();
+  private readonly largeInserted: Map<f64, u32> = new Map<f64, u32>();
+  private sequence: u32 = 0;
+
+  @inline set(g: f64, state: u8): void {
+    const id = denseGoroutine(g);
+    if (id < 0) {
+      if (!this.large.has(g)) this.largeInserted.set(g, ++this.sequence);
+      this.large.set(g, state);
+      return;
+    }
+    if (id >= this.states.length) this.grow(id);
+    if (unchecked(this.states[id]) == 0) unchecked((this.inserted[id] = ++this.sequence));
+    unchecked((this.states[id] = <u16>state + 1));
+  }
+
+  @inline delete(g: f64): void {
+    const id = denseGoroutine(g);
+    if (id < 0) {
+      this.large.delete(g);
+      this.largeInserted.delete(g);
+    } else if (id < this.states.length) {
+      unchecked((this.states[id] = 0));
+    }
+  }
+
+  /** The state + 1, 0 if absent. */
+  stateOf(g: f64): i32 {
+    const id = denseGoroutine(g);
+    if (id < 0) return this.large.has(g) ? <i32>this.large.get(g) + 1 : 0;
+    return id < this.states.length ? <i32>unchecked(this.states[id]) : 0;
+  }
+
+  clear(): void {
+    this.states = new StaticArray<u16>(0);
+    this.inserted = new StaticArray<u32>(0);
+    this.large.clear();
+    this.largeInserted.clear();
+  }
+
+  private grow(id: i32): void {
+    const n = grownLength(this.states.length, id);
+    const states = new StaticArray<u16>(n);
+    const inserted = new StaticArray<u32>(n);
+    memory.copy(changetype<usize>(states), changetype<usize>(this.states), <usize>this.states.length << 1);
+    memory.copy(changetype<usize>(inserted), changetype<usize>(this.inserted), <usize>this.inserted.length << 2);
+    this.states = states;
+    this.inserted = inserted;
+  }
+
+  /** Appends the count, then [goroutine, state] pairs in insertion order. */
+  write(out: F64Column): void {
+    // (insertion << 32 | k) sorts entry k of goroutines/states into place.
+    const order: u64[] = [];
+    const goroutines: f64[] = [];
+    const states: u8[] = [];
+    for (let id = 0; id < this.states.length; id++) {
+      const state = unchecked(this.states[id]);
+      if (state == 0) continue;
+      order.push((<u64>unchecked(this.inserted[id]) << 32) | <u64>goroutines.length);
+      goroutines.push(<f64>id);
+      states.push(<u8>(state - 1));
+    }
+    const large = this.large.keys();
+    for (let k = 0; k < large.length; k++) {
+      const g = unchecked(large[k]);
+      order.push((<u64>this.largeInserted.get(g) << 32) | <u64>goroutines.length);
+      goroutines.push(g);
+      states.push(this.large.get(g));
+    }
+    order.sort();
+    append(out, <f64>order.length);
+    for (let k = 0; k < order.length; k++) {
+      const entry = <i32>(unchecked(order[k]) & 0xffffffff);
+      append(out, unchecked(goroutines[entry]));
+      append(out, <f64>unchecked(states[entry]));
+    }
+  }
+}
+
+/**
+ * inGC ∪ bgMark (the goroutines whose transitions count towards GC) as bits over dense ids: the
+ * test nearly every transition that starts or stops execution makes.
+ */
+class MemberBits {
+  private bits: StaticArray<u32> = new StaticArray<u32>(0);
+
+  @inline has(id: i32): bool {
+    const word = id >>> 5;
+    return word < this.bits.length && ((unchecked(this.bits[word]) >>> (id & 31)) & 1) != 0;
+  }
+
+  assign(id: i32, member: bool): void {
+    const word = id >>> 5;
+    if (word >= this.bits.length) {
+      if (!member) return;
+      const grown = new StaticArray<u32>(grownLength(this.bits.length, word));
+      memory.copy(changetype<usize>(grown), changetype<usize>(this.bits), <usize>this.bits.length << 2);
+      this.bits = grown;
+    }
+    const mask = (<u32>1) << (id & 31);
+    unchecked((this.bits[word] = member ? unchecked(this.bits[word]) | mask : unchecked(this.bits[word]) & ~mask));
+  }
+}
+
+/** WindowedMinimum (mmu.ts): the same points, pointers, trimming and arithmetic. */
+class WindowedMinimum {
+  readonly windows: StaticArray<f64>;
+  readonly times: F64Column = new F64Column(64);
+  readonly utils: F64Column = new F64Column(64);
+  /** Integral of the function from the series start up to times[j]. */
+  readonly sums: F64Column = new F64Column(64);
+  /** Index offset of times[0] in the whole series. */
+  base: i32 = 0;
+  readonly cursor: StaticArray<i32>;
+  readonly leftPtr: StaticArray<i32>;
+  readonly rightPtr: StaticArray<i32>;
+  readonly minimum: StaticArray<f64>;
+  startTime: f64 = NaN;
+  readonly maxWindow: f64;
+  readonly headTimes: F64Column = new F64Column();
+  readonly headUtils: F64Column = new F64Column();
+  headOpen: bool = true;
+  sinceTrim: i32 = 0;
+
+  constructor(windows: StaticArray<f64>) {
+    const n = windows.length;
+    this.windows = windows;
+    this.cursor = new StaticArray<i32>(n);
+    this.leftPtr = new StaticArray<i32>(n);
+    this.rightPtr = new StaticArray<i32>(n);
+    this.minimum = new StaticArray<f64>(n);
+    this.forgetMinima();
+    // Math.max(0, ...windows): NaN if any is.
+    let largest: f64 = 0;
+    for (let w = 0; w < n; w++) largest = max(largest, unchecked(windows[w]));
+    this.maxWindow = largest;
+  }
+
+  push(time: f64, util: f64): void {
+    if (this.headOpen) {
+      if (this.headTimes.length == 0 || time - this.headTimes.get(0) <= this.maxWindow) {
+        append(this.headTimes, time);
+        append(this.headUtils, util);
+      } else {
+        this.headOpen = false;
+      }
+    }
+    const n = this.times.length;
+    if (n == 0) {
+      this.startTime = time;
+      append(this.times, time);
+      append(this.utils, util);
+      append(this.sums, 0);
+      return;
+    }
+    const sum = this.sums.get(n - 1) + this.utils.get(n - 1) * (time - this.times.get(n - 1));
+    append(this.times, time);
+    append(this.utils, util);
+    append(this.sums, sum);
+    this.evaluate(time);
+    this.trim(time);
+  }
+
+  private integralFrom(ptr: StaticArray<i32>, w: i32, x: f64): f64 {
+    let j = unchecked(ptr[w]) - this.base;
+    if (j < 0) j = 0;
+    const times = this.times;
+    const n = times.length;
+    while (j + 1 < n && times.get(j + 1) <= x) j++;
+    unchecked((ptr[w] = j + this.base));
+    return this.sums.get(j) + this.utils.get(j) * (x - times.get(j));
+  }
+
+  private evaluate(known: f64): void {
+    const last = this.times.length - 1;
+    const times = this.times;
+    const windows = this.windows;
+    for (let w = 0; w < windows.length; w++) {
+      const width = unchecked(windows[w]);
+      if (width <= 0) continue;
+      const left = known - width;
+      if (left >= this.startTime) this.offer(w, (this.sums.get(last) - this.integralFrom(this.leftPtr, w, left)) / width);
+      let c = unchecked(this.cursor[w]);
+      while (c - this.base <= last && times.get(c - this.base) + width <= known) {
+        const j = c - this.base;
+        this.offer(w, (this.integralFrom(this.rightPtr, w, times.get(j) + width) - this.sums.get(j)) / width);
+        c++;
+      }
+      unchecked((this.cursor[w] = c));
+    }
+  }
+
+  forgetMinima(): void {
+    for (let w = 0; w < this.minimum.length; w++) unchecked((this.minimum[w] = 1));
+  }
+
+  @inline private offer(w: i32, mean: f64): void {
+    if (mean < unchecked(this.minimum[w])) unchecked((this.minimum[w] = mean));
+  }
+
+  private trim(now: f64): void {
+    if (++this.sinceTrim < 1024) return;
+    this.sinceTrim = 0;
+    let minCursor: f64 = Infinity;
+    for (let w = 0; w < this.windows.length; w++) {
+      if (unchecked(this.windows[w]) <= 0) continue;
+      minCursor = min(minCursor, <f64>min(unchecked(this.cursor[w]), min(unchecked(this.leftPtr[w]), unchecked(this.rightPtr[w]))));
+    }
+    const horizon = now - this.maxWindow;
+    const n = this.times.length;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.times.get(mid) <= horizon) lo = mid;
+      else hi = mid - 1;
+    }
+    const keepFrom = min(minCursor - <f64>this.base, <f64>lo);
+    if (keepFrom > 4096 && keepFrom > <f64>n / 2) {
+      const k = <i32>keepFrom;
+      dropFront(this.times, k);
+      dropFront(this.utils, k);
+      dropFront(this.sums, k);
+      this.base += k;
+    }
+  }
+
+  /** Appends the state as the binding reads it (exportState). */
+  write(out: F64Column): void {
+    append(out, this.startTime);
+    append(out, <f64>this.base);
+    append(out, this.headOpen ? 1 : 0);
+    append(out, <f64>this.sinceTrim);
+    append(out, this.maxWindow);
+    const n = this.times.length;
+    append(out, <f64>n);
+    for (let j = 0; j < n; j++) append(out, this.times.get(j));
+    for (let j = 0; j < n; j++) append(out, this.utils.get(j));
+    for (let j = 0; j < n; j++) append(out, this.sums.get(j));
+    for (let w = 0; w < this.windows.length; w++) append(out, <f64>unchecked(this.cursor[w]));
+    for (let w = 0; w < this.windows.length; w++) append(out, <f64>unchecked(this.leftPtr[w]));
+    for (let w = 0; w < this.windows.length; w++) append(out, <f64>unchecked(this.rightPtr[w]));
+    for (let w = 0; w < this.windows.length; w++) append(out, unchecked(this.minimum[w]));
+    append(out, <f64>this.headTimes.length);
+    for (let j = 0; j < this.headTimes.length; j++) {
+      append(out, this.headTimes.get(j));
+      append(out, this.headUtils.get(j));
+    }
+  }
+}
+
+/** MmuRecorder (mmu-recording.ts): the block being filled and the other records. */
+class Recording {
+  readonly times: StaticArray<f64> = new StaticArray<f64>(BLOCK);
+  readonly goroutines: StaticArray<u32> = new StaticArray<u32>(BLOCK);
+  readonly packed: StaticArray<i32> = new StaticArray<i32>(BLOCK);
+  /** Records in the block; when it is full the kernel stops until JavaScript took it (mmuTakeBlock). */
+  fill: i32 = 0;
+  /** Records in all blocks together. */
+  transitions: f64 = 0;
+  dirty: bool = false;
+  lastTime: f64 = 0;
+  readonly kind: F64Column = new F64Column();
+  readonly at: F64Column = new F64Column();
+  readonly time: F64Column = new F64Column();
+  readonly a: F64Column = new F64Column();
+  readonly b: F64Column = new F64Column();
+  readonly c: F64Column = new F64Column();
+  readonly d: F64Column = new F64Column();
+  readonly e: F64Column = new F64Column();
+
+  /** False when the block is full (nothing recorded). */
+  @inline push(time: f64, goroutine: u32, packed: i32): bool {
+    const n = this.fill;
+    if (n == BLOCK) return false;
+    unchecked((this.times[n] = time));
+    unchecked((this.goroutines[n] = goroutine));
+    unchecked((this.packed[n] = packed));
+    this.fill = n + 1;
+    this.transitions++;
+    this.dirty = packed != TICK;
+    return true;
+  }
+
+  /** MmuRecorder.transition; false when the block is full (nothing recorded). */
+  transition(time: f64, goroutine: f64, from: u8, to: u8, proc: f64): bool {
+    if (!(goroutine >= 0 && goroutine <= 4294967295 && <f64>(<u32>goroutine) == goroutine) || proc < -1 || proc > MAX_PACKED_PROC || from > 15 || to > 15) {
+      this.record(RECORD_TRANSITION, time, goroutine, <f64>from, <f64>to, proc, 0);
+      return true;
+    }
+    return this.push(time, <u32>goroutine, ((<i32>proc + 1) << 8) | (<i32>from << 4) | <i32>to);
+  }
+
+  /** MmuRecorder.tick; false when the block is full (nothing recorded). */
+  @inline tick(time: f64): bool {
+    if (!this.dirty) return true;
+    if (!this.push(time, 0, TICK)) return false;
+    this.dirty = false;
+    return true;
+  }
+
+  record(kind: f64, time: f64, a: f64, b: f64, c: f64, d: f64, e: f64): void {
+    this.dirty = true;
+    append(this.kind, kind);
+    append(this.at, this.transitions);
+    append(this.time, time);
+    append(this.a, a);
+    append(this.b, b);
+    append(this.c, c);
+    append(this.d, d);
+    append(this.e, e);
+  }
+}
+
+/** MmuAnalyzer (mmu.ts), with the fields a partial carries. */
+class Mmu {
+  owner: i32 = 0;
+  readonly perProc: bool;
+  readonly windows: StaticArray<f64>;
+  readonly series: WindowedMinimum[] = [];
+  readonly seriesLive: bool[] = [];
+  /** lastPoint per series (every series has one from its creation on). */
+  readonly lastPointTime: f64[] = [];
+  readonly lastPointUtil: f64[] = [];
+  /** pending: as long as the highest series index ever assigned; unset entries are holes. */
+  readonly pendingSet: bool[] = [];
+  readonly pendingTime: f64[] = [];
+  readonly pendingUtil: f64[] = [];
+  stw: i32 = 0;
+  /** ps: gc count and series of each P. */
+  readonly psGc: i32[] = [];
+  readonly psSeries: i32[] = [];
+  /** Ps whose gc count is above 0 (record() counts them per point). */
+  gcProcs: i32 = 0;
+  readonly inGC: Set<f64> = new Set<f64>();
+  readonly states: GoroutineStates = new GoroutineStates();
+  readonly bgMark: Set<f64> = new Set<f64>();
+  /** inGC ∪ bgMark for dense ids. */
+  private readonly members: MemberBits = new MemberBits();
+  readonly procsTime: F64Column = new F64Column();
+  readonly procsN: F64Column = new F64Column();
+  nSync: i32 = 0;
+  lastEventTime: f64 = NaN;
+  /** held !== null: the first generation's points, per series. */
+  holding: bool = true;
+  readonly heldTimes: F64Column[] = [];
+  readonly heldUtils: F64Column[] = [];
+  membershipChanges: i32 = 0;
+  bgMarkLow: f64 = 0;
+  bgMarkHigh: f64 = -1;
+  bgMarkRangeOf: i32 = 0;
+  /** The part's recording (deferred !== null): it began mid-trace. */
+  recording: Recording | null = null;
+  /** The binding's answers per STW kind string id and per label string id (per generation), and per range wire type. */
+  private readonly stwRanges: IdCache = new IdCache();
+  private readonly labels: IdCache = new IdCache();
+  private readonly typeRanges: StaticArray<i32> = new StaticArray<i32>(256);
+
+  constructor(flags: i32, windowCount: i32) {
+    this.perProc = (flags & UTIL_PER_PROC) != 0;
+    this.windows = new StaticArray<f64>(windowCount);
+    for (let t = 0; t < 256; t++) unchecked((this.typeRanges[t] = ABSENT));
+  }
+
+  // ---- Strings, through the binding ----
+
+  @inline private resetGenerationCaches(): void {
+    this.stwRanges.reset();
+    this.labels.reset();
+  }
+
+  /** (name << 2 | RANGE_*) of the range event at `row`. */
+  @inline private rangeOf(row: i32): i32 {
+    const type = typeAt(row);
+    if (type == EV_STW_BEGIN || type == EV_STW_END) return this.stwRangeOf(row);
+    const answer = unchecked(this.typeRanges[type]);
+    return answer != ABSENT ? answer : this.askRange(row, type);
+  }
+
+  /** rangeOf() of an STW range: its name holds the STW kind string (a0), an id of this generation. */
+  private stwRangeOf(row: i32): i32 {
+    const kindId = a0At(row);
+    let answer = this.stwRanges.get(kindId);
+    if (answer == ABSENT) {
+      answer = hostRangeName(this.owner, row);
+      this.stwRanges.set(kindId, answer);
+    }
+    return answer;
+  }
+
+  /** rangeOf() of another range type, asked once: its name depends on the type only. */
+  private askRange(row: i32, type: u8): i32 {
+    const answer = hostRangeName(this.owner, row);
+    unchecked((this.typeRanges[type] = answer));
+    return answer;
+  }
+
+  /** (name << 1 | 1 if a background mark worker's label) of the label event at `row`. */
+  private labelOf(row: i32): i32 {
+    const id = a0At(row);
+    let answer = this.labels.get(id);
+    if (answer == ABSENT) {
+      answer = hostLabel(this.owner, row);
+      this.labels.set(id, answer);
+    }
+    return answer;
+  }
+
+  // ---- The live analyzer (MmuAnalyzer.consume) ----
+
+  /** Row of the last event that set the last event time in the current call, -1 if none. */
+  private lastRow: i32 = -1;
+
+  /**
+   * Consumes rows [from, end); returns -1, or the row a recording stopped at (see mmuConsume).
+   * Every event but a proc's transition or another metric sets the last event time; only the
+   * last one's counts, so the kernel notes its row and reads the time once at the end.
+   */
+  consume(from: i32, end: i32): i32 {
+    bindColumns();
+    if (this.recording !== null) return this.recordEvents(this.recording!, from, end);
+    this.lastRow = -1;
+    let i = from;
+    while (i < end) {
+      if (this.holding) {
+        i = this.firstGeneration(i, end);
+        continue;
+      }
+      // Rows that change nothing are skipped eight at a time, unless a new background worker
+      // awaits its id range (refreshed by the next transition's membership test): row by row then.
+      if (end - i < 8 || this.bgMark.size != this.bgMarkRangeOf) {
+        this.event(i++);
+        continue;
+      }
+      const goroutines = goroutineTransitions(i);
+      let rows = rowsThatMatter(i, goroutines);
+      let next = i + 8;
+      while (rows != 0) {
+        const row = firstRow(i, rows);
+        rows &= rows - 1;
+        if ((goroutines >> (<u64>(row - i) << 3)) & 0x80) {
+          // A goroutine transition that starts or stops execution (onTransition, the id range current).
+          if (this.psGc.length != 0 && this.isMember(resourceIdAt(row))) this.gcTransition(timeAt(row), fromAt(row), toAt(row), procAt(row));
+          continue;
+        }
+        if (kindAt(row) == KIND_METRIC && typeAt(row) != EV_PROCS_CHANGE) continue; // changes nothing
+        this.event(row);
+        if (this.bgMark.size != this.bgMarkRangeOf) {
+          next = row + 1;
+          break;
+        }
+      }
+      // The goroutine transitions set the last event time too.
+      const done = next - i == 8 ? goroutines : goroutines & ((<u64>1 << (<u64>(next - i) << 3)) - 1);
+      if (done != 0) this.lastRow = max(this.lastRow, lastRowOf(i, done));
+      i = next;
+    }
+    if (this.lastRow >= 0) this.lastEventTime = timeAt(this.lastRow);
+    return -1;
+  }
+
+  /**
+   * The first generation, row by row, from `from` until it ends (at a Sync) or `end`; returns the
+   * next row. Its goroutine transitions also keep every goroutine's state.
+   */
+  private firstGeneration(from: i32, end: i32): i32 {
+    let i = from;
+    for (; i < end && this.holding; i++) {
+      if (kindAt(i) == KIND_STATE_TRANSITION) {
+        if (resourceKindAt(i) == RESOURCE_GOROUTINE) this.onTransition(i);
+      } else {
+        this.event(i);
+      }
+    }
+    return i;
+  }
+
+  /** MmuAnalyzer.consume's step for the event at `row`. */
+  private event(row: i32): void {
+    const kind = kindAt(row);
+    switch (kind) {
+      case KIND_STATE_TRANSITION:
+        if (resourceKindAt(row) == RESOURCE_GOROUTINE) this.onTransition(row);
+        return;
+      case KIND_SYNC:
+        this.resetGenerationCaches();
+        this.onSync();
+        break;
+      case KIND_METRIC:
+        if (typeAt(row) != EV_PROCS_CHANGE) return; // other metrics leave the last event time
+        this.onProcs(timeAt(row), a0At(row));
+        break;
+      case KIND_RANGE_BEGIN:
+      case KIND_RANGE_ACTIVE:
+      case KIND_RANGE_END:
+        this.onRange(kind, timeAt(row), this.rangeOf(row) & 3, resourceKindAt(row), resourceIdAt(row), procAt(row), goroutineAt(row));
+        break;
+      case KIND_LABEL:
+        this.onLabel(timeAt(row), (this.labelOf(row) & 1) != 0, goroutineAt(row), procAt(row));
+        break;
+      default:
+        break;
+    }
+    this.lastRow = row;
+  }
+
+  @inline private onTransition(row: i32): void {
+    this.lastRow = row;
+    if (this.psGc.length == 0) return;
+    const g = resourceIdAt(row);
+    const from = fromAt(row);
+    const to = toAt(row);
+    if (this.holding) {
+      if (to == G_NOT_EXIST) this.states.delete(g);
+      else this.states.set(g, to);
+    }
+    // Once the background workers' id range is current, MmuAnalyzer's test is plain membership.
+    if (this.bgMark.size == this.bgMarkRangeOf) {
+      if (isExecuting(from) == isExecuting(to) || !this.isMember(g)) return;
+    } else if (!((this.inGC.size != 0 && this.inGC.has(g)) || this.isBackgroundMarkWorker(g))) {
+      return;
+    }
+    this.gcTransition(timeAt(row), from, to, procAt(row));
+  }
+
+  private onSync(): void {
+    this.nSync++;
+    if (this.nSync > 1 && this.holding) {
+      this.release();
+      this.states.clear();
+    }
+  }
+
+  private onProcs(t: f64, value: f64): void {
+    this.setProcs(value, t);
+    this.record(t);
+  }
+
+  private onRange(kind: u8, t: f64, range: i32, scopeKind: u8, scopeId: f64, proc: f64, goroutine: f64): void {
+    if (this.psGc.length == 0) return;
+    if (kind == KIND_RANGE_ACTIVE && this.nSync > 1) return;
+    // A range the flags ignore changes no GC state (but Go still evaluates the utilisation).
+    if (range != RANGE_OTHER) {
+      if (kind == KIND_RANGE_ACTIVE) {
+        this.rangeActiveFixup(range, goroutine);
+        this.rangeBegin(range, scopeKind, scopeId, proc);
+      } else if (kind == KIND_RANGE_BEGIN) {
+        this.rangeBegin(range, scopeKind, scopeId, proc);
+      } else {
+        this.rangeEnd(range, scopeKind, scopeId, proc);
+      }
+    }
+    this.record(t);
+  }
+
+  private gcTransition(t: f64, from: u8, to: u8, proc: f64): void {
+    const wasExec = isExecuting(from);
+    const isExec = isExecuting(to);
+    const p = procIndex(proc, this.psGc.length);
+    if (p >= 0 && wasExec != isExec) {
+      this.addGc(p, isExec ? 1 : -1);
+      this.record(t);
+    }
+  }
+
+  /**
+   * inGC.has(g) || bgMark.has(g): MmuAnalyzer's membership test once the background workers' id
+   * range is current (then its range check only saves a lookup).
+   */
+  @inline private isMember(g: f64): bool {
+    const id = denseGoroutine(g);
+    return id >= 0 ? this.members.has(id) : this.inGC.has(g) || this.bgMark.has(g);
+  }
+
+  @inline private isBackgroundMarkWorker(g: f64): bool {
+    if (this.bgMark.size != this.bgMarkRangeOf) this.refreshBackgroundMarkRange();
+    return g >= this.bgMarkLow && g <= this.bgMarkHigh && this.bgMark.has(g);
+  }
+
+  private refreshBackgroundMarkRange(): void {
+    const members = this.bgMark.values();
+    let low: f64 = Infinity;
+    let high: f64 = -Infinity;
+    for (let k = 0; k < members.length; k++) {
+      low = min(low, unchecked(members[k]));
+      high = max(high, unchecked(members[k]));
+    }
+    this.bgMarkLow = low;
+    this.bgMarkHigh = high;
+    this.bgMarkRangeOf = this.bgMark.size;
+  }
+
+  private onLabel(t: f64, backgroundMark: bool, g: f64, proc: f64): void {
+    if (this.psGc.length == 0) return;
+    if (backgroundMark) {
+      this.bgMark.add(g);
+      const id = denseGoroutine(g);
+      if (id >= 0) this.members.assign(id, true);
+      this.membershipChanges++;
+      const p = procIndex(proc, this.psGc.length);
+      if (p >= 0) this.addGc(p, 1);
+    }
+    this.record(t);
+  }
+
+  private rangeActiveFixup(range: i32, goroutine: f64): void {
+    if (range == RANGE_ASSIST) {
+      const state = this.states.stateOf(goroutine) - 1;
+      if (state != G_RUNNING && state != G_SYSCALL) return;
+    } else if (range != RANGE_SWEEP) {
+      return;
+    }
+    if (this.perProc || !this.holding) return;
+    // Subtract 1/GOMAXPROCS from every point so far (we are still in the first generation).
+    const times = unchecked(this.heldTimes[0]);
+    const utils = unchecked(this.heldUtils[0]);
+    let pi = 0;
+    for (let k = 0; k < times.length; k++) {
+      const time = times.get(k);
+      while (pi < this.procsTime.length - 1 && this.procsTime.get(pi + 1) < time) pi++;
+      utils.set(k, max(0, utils.get(k) - 1 / this.procsN.get(pi)));
+    }
+    if (this.lastPointTime.length > 0 && times.length > 0) unchecked((this.lastPointUtil[0] = utils.get(times.length - 1)));
+  }
+
+  private rangeBegin(range: i32, scopeKind: u8, scopeId: f64, proc: f64): void {
+    if (range == RANGE_GC_STW) {
+      this.stw++;
+    } else if (range == RANGE_SWEEP) {
+      const p = procIndex(proc, this.psGc.length);
+      if (p >= 0) this.addGc(p, 1);
+    } else if (range == RANGE_ASSIST) {
+      const p = procIndex(proc, this.psGc.length);
+      if (p >= 0) this.addGc(p, 1);
+      if (scopeKind == RESOURCE_GOROUTINE) {
+        this.inGC.add(scopeId);
+        const id = denseGoroutine(scopeId);
+        if (id >= 0) this.members.assign(id, true);
+      }
+      this.membershipChanges++;
+    }
+  }
+
+  private rangeEnd(range: i32, scopeKind: u8, scopeId: f64, proc: f64): void {
+    if (range == RANGE_GC_STW) {
+      this.stw--;
+    } else if (range == RANGE_SWEEP) {
+      const p = procIndex(proc, this.psGc.length);
+      if (p >= 0) this.addGc(p, -1);
+    } else if (range == RANGE_ASSIST) {
+      const p = procIndex(proc, this.psGc.length);
+      if (p >= 0) this.addGc(p, -1);
+      if (scopeKind == RESOURCE_GOROUTINE) {
+        this.inGC.delete(scopeId);
+        const id = denseGoroutine(scopeId);
+        if (id >= 0) this.members.assign(id, this.bgMark.has(scopeId));
+      }
+      this.membershipChanges++;
+    }
+  }
+
+  /** Moves P p's GC count by delta, keeping gcProcs. */
+  @inline private addGc(p: i32, delta: i32): void {
+    const before = unchecked(this.psGc[p]);
+    const after = before + delta;
+    unchecked((this.psGc[p] = after));
+    if (before > 0 != after > 0) this.gcProcs += after > 0 ? 1 : -1;
+  }
+
+  private setProcs(value: f64, t: f64): void {
+    const gomaxprocs = max<f64>(0, Math.floor(value));
+    if (<f64>this.psGc.length > gomaxprocs) {
+      const keep = <i32>gomaxprocs;
+      for (let k = keep; k < this.psGc.length; k++) if (unchecked(this.psGc[k]) > 0) this.gcProcs--;
+      if (this.perProc) {
+        for (let k = keep; k < this.psGc.length; k++) {
+          const series = unchecked(this.psSeries[k]);
+          this.addUtilBuffered(series, t, 0);
+          unchecked((this.seriesLive[series] = false));
+        }
+      }
+      this.psGc.length = keep;
+      this.psSeries.length = keep;
+    }
+    while (<f64>this.psGc.length < gomaxprocs) {
+      let series = 0;
+      if (this.perProc || this.series.length == 0) series = this.newSeries(t);
+      this.psGc.push(0);
+      this.psSeries.push(series);
+    }
+    const count = this.procsN.length;
+    if (count == 0 || this.procsN.get(count - 1) != gomaxprocs) {
+      append(this.procsTime, t);
+      append(this.procsN, gomaxprocs);
+      if (!this.holding && this.procsN.length > 2) {
+        // procs.splice(0, length - 1): only the newest stays.
+        dropFront(this.procsTime, this.procsTime.length - 1);
+        dropFront(this.procsN, this.procsN.length - 1);
+      }
+    }
+  }
+
+  private newSeries(time: f64): i32 {
+    this.series.push(new WindowedMinimum(this.windows));
+    this.seriesLive.push(true);
+    const index = this.series.length - 1;
+    if (this.holding) {
+      this.heldTimes.push(new F64Column());
+      this.heldUtils.push(new F64Column());
+    }
+    this.addUtil(index, time, 1, true);
+    return index;
+  }
+
+  /**
+   * MmuAnalyzer.record(): the utilisation now, as a point. Most evaluations repeat the last
+   * point, which addUtilBuffered drops first thing: those return here, without a call.
+   */
+  @inline private record(t: f64): void {
+    if (!this.perProc && !this.holding && this.series.length != 0) {
+      const count = this.psGc.length;
+      const util = 1 - <f64>(this.stw > 0 ? count : this.gcProcs) / <f64>count;
+      if (util == (this.hasPending(0) ? unchecked(this.pendingUtil[0]) : unchecked(this.lastPointUtil[0]))) return;
+    }
+    this.addPoints(t);
+  }
+
+  private addPoints(t: f64): void {
+    const count = this.psGc.length;
+    if (!this.perProc) {
+      // GOMAXPROCS 0 before any P: the JavaScript analyzer fails on its missing series too.
+      if (this.series.length == 0) throw new Error('MMU: GOMAXPROCS 0 before any P');
+      const gcPs = this.stw > 0 ? count : this.gcProcs;
+      this.addUtilBuffered(0, t, 1 - <f64>gcPs / <f64>count);
+    } else {
+      for (let k = 0; k < count; k++) this.addUtilBuffered(unchecked(this.psSeries[k]), t, this.stw > 0 || unchecked(this.psGc[k]) > 0 ? 0 : 1);
+    }
+  }
+
+  private addUtil(series: i32, time: f64, util: f64, first: bool): void {
+    if (!first && series < this.lastPointTime.length) {
+      const lastUtil = unchecked(this.lastPointUtil[series]);
+      if (util == lastUtil) return;
+      if (time == unchecked(this.lastPointTime[series])) {
+        if (util < lastUtil) {
+          unchecked((this.lastPointUtil[series] = util));
+          this.replaceLast(series, time, util);
+        }
+        return;
+      }
+    }
+    if (series == this.lastPointTime.length) {
+      this.lastPointTime.push(time);
+      this.lastPointUtil.push(util);
+    } else {
+      unchecked((this.lastPointTime[series] = time));
+      unchecked((this.lastPointUtil[series] = util));
+    }
+    if (this.holding) {
+      append(unchecked(this.heldTimes[series]), time);
+      append(unchecked(this.heldUtils[series]), util);
+    } else {
+      unchecked(this.series[series]).push(time, util);
+    }
+  }
+
+  private replaceLast(series: i32, time: f64, util: f64): void {
+    if (this.holding) {
+      const times = unchecked(this.heldTimes[series]);
+      const utils = unchecked(this.heldUtils[series]);
+      times.set(times.length - 1, time);
+      utils.set(utils.length - 1, util);
+    } else {
+      this.setPending(series, time, util);
+    }
+  }
+
+  private setPending(series: i32, time: f64, util: f64): void {
+    while (this.pendingSet.length <= series) {
+      this.pendingSet.push(false);
+      this.pendingTime.push(0);
+      this.pendingUtil.push(0);
+    }
+    unchecked((this.pendingSet[series] = true));
+    unchecked((this.pendingTime[series] = time));
+    unchecked((this.pendingUtil[series] = util));
+  }
+
+  @inline private hasPending(series: i32): bool {
+    return series < this.pendingSet.length && unchecked(this.pendingSet[series]);
+  }
+
+  private addUtilBuffered(series: i32, time: f64, util: f64): void {
+    if (this.holding) {
+      this.addUtil(series, time, util, false);
+      return;
+    }
+    const pending = this.hasPending(series);
+    if (pending || series < this.lastPointTime.length) {
+      const lastTime = pending ? unchecked(this.pendingTime[series]) : unchecked(this.lastPointTime[series]);
+      const lastUtil = pending ? unchecked(this.pendingUtil[series]) : unchecked(this.lastPointUtil[series]);
+      if (util == lastUtil) return;
+      if (time == lastTime) {
+        if (util < lastUtil) this.setPending(series, time, util);
+        return;
+      }
+    }
+    if (pending) {
+      const readyTime = unchecked(this.pendingTime[series]);
+      const readyUtil = unchecked(this.pendingUtil[series]);
+      unchecked(this.series[series]).push(readyTime, readyUtil);
+      unchecked((this.lastPointTime[series] = readyTime));
+      unchecked((this.lastPointUtil[series] = readyUtil));
+    }
+    this.setPending(series, time, util);
+  }
+
+  /** End of the first generation: hand the held points to the evaluators. */
+  private release(): void {
+    this.holding = false;
+    for (let s = 0; s < this.heldTimes.length; s++) {
+      const times = unchecked(this.heldTimes[s]);
+      const utils = unchecked(this.heldUtils[s]);
+      for (let k = 0; k < times.length; k++) {
+        if (k == times.length - 1) this.setPending(s, times.get(k), utils.get(k));
+        else unchecked(this.series[s]).push(times.get(k), utils.get(k));
+      }
+    }
+    this.heldTimes.length = 0;
+    this.heldUtils.length = 0;
+  }
+
+  forgetMinima(): void {
+    for (let s = 0; s < this.series.length; s++) unchecked(this.series[s]).forgetMinima();
+  }
+
+  // ---- A part that begins mid-trace (MmuAnalyzer.defer) ----
+
+  private recordEvents(r: Recording, from: i32, end: i32): i32 {
+    let i = from;
+    while (i < end) {
+      if (end - i < 8) {
+        if (!this.recordEvent(r, i)) return i;
+        i++;
+        continue;
+      }
+      let rows = rowsThatMatter(i, goroutineTransitions(i));
+      while (rows != 0) {
+        const row = firstRow(i, rows);
+        rows &= rows - 1;
+        if (kindAt(row) == KIND_METRIC && typeAt(row) != EV_PROCS_CHANGE) continue; // not recorded
+        if (!this.recordEvent(r, row)) return row;
+      }
+      i += 8;
+    }
+    if (end > from) r.lastTime = timeAt(end - 1);
+    return -1;
+  }
+
+  /** MmuAnalyzer.defer's step for the event at `row`; false if the transition block is full (nothing recorded). */
+  private recordEvent(r: Recording, row: i32): bool {
+    const kind = kindAt(row);
+    switch (kind) {
+      case KIND_STATE_TRANSITION: {
+        if (resourceKindAt(row) != RESOURCE_GOROUTINE) return true;
+        const from = fromAt(row);
+        const to = toAt(row);
+        if (isExecuting(from) == isExecuting(to)) return true;
+        return r.transition(timeAt(row), resourceIdAt(row), from, to, procAt(row));
+      }
+      case KIND_SYNC:
+        this.resetGenerationCaches();
+        r.record(RECORD_SYNC, timeAt(row), 0, 0, 0, 0, 0);
+        return true;
+      case KIND_METRIC:
+        if (typeAt(row) == EV_PROCS_CHANGE) r.record(RECORD_PROCS, timeAt(row), a0At(row), 0, 0, 0, 0);
+        return true;
+      case KIND_RANGE_BEGIN:
+      case KIND_RANGE_ACTIVE:
+      case KIND_RANGE_END: {
+        const range = this.rangeOf(row);
+        if ((range & 3) != RANGE_OTHER) {
+          r.record(<f64>kind, timeAt(row), <f64>(range >> 2), <f64>resourceKindAt(row), resourceIdAt(row), procAt(row), goroutineAt(row));
+          return true;
+        }
+        return kind == KIND_RANGE_ACTIVE || r.tick(timeAt(row));
+      }
+      case KIND_LABEL: {
+        const label = this.labelOf(row);
+        if ((label & 1) == 0) return r.tick(timeAt(row));
+        r.record(RECORD_LABEL, timeAt(row), <f64>(label >> 1), goroutineAt(row), procAt(row), 0, 0);
+        return true;
+      }
+      default:
+        return true;
+    }
+  }
+
+  // ---- The state, for the binding ----
+
+  /** Appends the analyzer's state in the order the binding's readState() reads it. */
+  write(out: F64Column): void {
+    append(out, <f64>this.stw);
+    append(out, <f64>this.nSync);
+    append(out, this.lastEventTime);
+    append(out, <f64>this.membershipChanges);
+    append(out, this.bgMarkLow);
+    append(out, this.bgMarkHigh);
+    append(out, <f64>this.bgMarkRangeOf);
+    append(out, this.holding ? 1 : 0);
+    const seriesCount = this.series.length;
+    append(out, <f64>seriesCount);
+    for (let s = 0; s < seriesCount; s++) {
+      append(out, unchecked(this.seriesLive[s]) ? 1 : 0);
+      append(out, unchecked(this.lastPointTime[s]));
+      append(out, unchecked(this.lastPointUtil[s]));
+    }
+    append(out, <f64>this.pendingSet.length);
+    for (let s = 0; s < this.pendingSet.length; s++) {
+      append(out, unchecked(this.pendingSet[s]) ? 1 : 0);
+      append(out, unchecked(this.pendingTime[s]));
+      append(out, unchecked(this.pendingUtil[s]));
+    }
+    append(out, <f64>this.psGc.length);
+    for (let p = 0; p < this.psGc.length; p++) {
+      append(out, <f64>unchecked(this.psGc[p]));
+      append(out, <f64>unchecked(this.psSeries[p]));
+    }
+    writeSet(out, this.inGC);
+    writeSet(out, this.bgMark);
+    this.states.write(out);
+    append(out, <f64>this.procsN.length);
+    for (let k = 0; k < this.procsN.length; k++) {
+      append(out, this.procsTime.get(k));
+      append(out, this.procsN.get(k));
+    }
+    if (this.holding) {
+      for (let s = 0; s < seriesCount; s++) {
+        const times = unchecked(this.heldTimes[s]);
+        const utils = unchecked(this.heldUtils[s]);
+        append(out, <f64>times.length);
+        for (let k = 0; k < times.length; k++) {
+          append(out, times.get(k));
+          append(out, utils.get(k));
+        }
+      }
+    }
+    for (let s = 0; s < seriesCount; s++) unchecked(this.series[s]).write(out);
+  }
+}
+
+function writeSet(out: F64Column, set: Set<f64>): void {
+  const members = set.values();
+  append(out, <f64>members.length);
+  for (let k = 0; k < members.length; k++) append(out, unchecked(members[k]));
+}
+
+const instances = new Registry<Mmu>();
+/** What mmuState() and mmuRecording() hand JavaScript (valid until the next call). */
+const exported = new F64Column(1024);
+
+/**
+ * A kernel instance for `flags` (UTIL_* bits) and `windowCount` window sizes, which JavaScript
+ * writes at mmuWindows() before the first consume. `recording`: a part that begins mid-trace.
+ */
+export function mmuCreate(flags: i32, windowCount: i32, recording: bool): i32 {
+  const mmu = new Mmu(flags, windowCount);
+  if (recording) mmu.recording = new Recording();
+  const handle = instances.add(mmu);
+  mmu.owner = handle;
+  return handle;
+}
+
+export function mmuRelease(handle: i32): void {
+  instances.release(handle);
+}
+
+/** Address of the instance's window sizes (f64). */
+export function mmuWindows(handle: i32): usize {
+  const mmu = instances.get(handle);
+  return mmu === null ? 0 : changetype<usize>(mmu.windows);
+}
+
+/**
+ * Consumes rows [from, from + count) of the columns; returns -1 when done, or (recording) the row
+ * whose record found the transition block full: JavaScript takes the block (mmuRecording, then
+ * mmuTakeBlock) and calls again from that row. -1 for an unknown handle.
+ */
+export function mmuConsume(handle: i32, from: i32, count: i32): i32 {
+  const mmu = instances.get(handle);
+  if (mmu === null) return -1;
+  return mmu.consume(from, rowsEnd(from, count));
+}
+
+/** Empties the full transition block after JavaScript copied it. */
+export function mmuTakeBlock(handle: i32): void {
+  const mmu = instances.get(handle);
+  if (mmu !== null && mmu.recording !== null) mmu.recording!.fill = 0;
+}
+
+/** beginPart() of a part that cannot resume: it records from here on, in a new recording. */
+export function mmuStartRecording(handle: i32): void {
+  const mmu = instances.get(handle);
+  if (mmu !== null) mmu.recording = new Recording();
+}
+
+/** beginPart() of a part that resumes: minima count from here on. */
+export function mmuForgetMinima(handle: i32): void {
+  const mmu = instances.get(handle);
+  if (mmu !== null) mmu.forgetMinima();
+}
+
+/** The live state as f64 values (count first), in the order of Mmu.write; 0 for an unknown handle. */
+export function mmuState(handle: i32): usize {
+  const mmu = instances.get(handle);
+  if (mmu === null) return 0;
+  exported.length = 0;
+  append(exported, 0);
+  mmu.write(exported);
+  exported.set(0, <f64>(exported.length - 1));
+  return exported.pointer();
+}
+
+/**
+ * The recording's layout as f64 values: records in the block, records in all blocks, the last
+ * event time, the block's columns' addresses (time f64, goroutine u32, packed i32), the count of
+ * other records and their columns' addresses (kind, at, time, a, b, c, d, e; f64). 0 if none.
+ */
+export function mmuRecording(handle: i32): usize {
+  const mmu = instances.get(handle);
+  if (mmu === null || mmu.recording === null) return 0;
+  const r = mmu.recording!;
+  exported.length = 0;
+  append(exported, <f64>r.fill);
+  append(exported, r.transitions);
+  append(exported, r.lastTime);
+  append(exported, <f64>changetype<usize>(r.times));
+  append(exported, <f64>changetype<usize>(r.goroutines));
+  append(exported, <f64>changetype<usize>(r.packed));
+  append(exported, <f64>r.kind.length);
+  const others = [r.kind, r.at, r.time, r.a, r.b, r.c, r.d, r.e];
+  for (let k = 0; k < others.length; k++) append(exported, <f64>unchecked(others[k]).pointer());
+  return exported.pointer();
+}

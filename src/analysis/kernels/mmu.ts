@@ -1,0 +1,252 @@
+// The MMU analyzer on its kernel (assembly/analysis/mmu.ts). The kernel runs MmuAnalyzer's
+// per-event work; this binding answers its questions about strings (range names and labels, which
+// it classifies with the flags), and turns its state into MmuAnalyzer's partial: the snapshot of
+// every field for a part that carries its state, the recording for a part that began mid-trace.
+// Merge, finish and replay are mmu.ts's, unchanged.
+import type { AnalyzerInstance } from '../analyzer.js';
+import { Kind, type EventView } from '../events.js';
+import type { KernelHost } from '../../model/index.js';
+import {
+  DEFAULT_UTIL_FLAGS,
+  defaultWindows,
+  isAssistRange,
+  isBackgroundMarkLabel,
+  isGCSTWRange,
+  isSweepRange,
+  MmuAnalyzer,
+  type MmuOptions,
+  type MmuPartial,
+  type MmuStateSnapshot,
+} from '../mmu.js';
+import { usesString, type MmuRecording, type TransitionBlock } from '../mmu-recording.js';
+import { eventsOfKinds, kernelExports, kindMask, releaseWith } from './kernel.js';
+
+interface MmuExports {
+  mmuCreate(flags: number, windowCount: number, recording: number): number;
+  mmuRelease(handle: number): void;
+  mmuWindows(handle: number): number;
+  mmuConsume(handle: number, from: number, count: number): number;
+  mmuTakeBlock(handle: number): void;
+  mmuStartRecording(handle: number): void;
+  mmuForgetMinima(handle: number): void;
+  mmuState(handle: number): number;
+  mmuRecording(handle: number): number;
+}
+
+const NAMES: (keyof MmuExports)[] = [
+  'mmuCreate',
+  'mmuRelease',
+  'mmuWindows',
+  'mmuConsume',
+  'mmuTakeBlock',
+  'mmuStartRecording',
+  'mmuForgetMinima',
+  'mmuState',
+  'mmuRecording',
+];
+
+/** The kernel's range classes (RANGE_* in assembly/analysis/mmu.ts), in the order MmuAnalyzer tests them. */
+function rangeClass(flags: number, name: string): number {
+  if (isGCSTWRange(flags, name)) return 1;
+  if (isSweepRange(flags, name)) return 2;
+  if (isAssistRange(flags, name)) return 3;
+  return 0;
+}
+
+/** Values mmuRecording() describes the recording with: 7 scalars and addresses, then 8 column addresses. */
+const RECORDING_LAYOUT = 15;
+
+export function mmuKernel(host: KernelHost, options: MmuOptions, atTraceStart: boolean): AnalyzerInstance<MmuPartial> {
+  const wasm = kernelExports<MmuExports>(host, NAMES);
+  const flags = options.flags ?? DEFAULT_UTIL_FLAGS;
+  const windows = options.windows ?? defaultWindows();
+  const handle = wasm.mmuCreate(flags, windows.length, atTraceStart ? 0 : 1);
+  new Float64Array(host.memory(), wasm.mmuWindows(handle), windows.length).set(windows);
+
+  /** Range names and labels the kernel asked about, by the id it records them with. */
+  const names: string[] = [];
+  const nameIds = new Map<string, number>();
+  const intern = (text: string): number => {
+    let id = nameIds.get(text);
+    if (id === undefined) nameIds.set(text, (id = names.push(text) - 1));
+    return id;
+  };
+  // The view being consumed, for the callbacks (which receive rows of the module's columns).
+  let current: EventView | undefined;
+  let offset = 0;
+  const currentView = (): EventView => {
+    // The kernel may have grown memory before asking, detaching the view's columns.
+    if (host.refresh()) current!.refreshColumns?.();
+    return current!;
+  };
+  host.attach(handle, {
+    rangeName(row) {
+      const name = currentView().rangeName(row - offset);
+      return (intern(name) << 2) | rangeClass(flags, name);
+    },
+    label(row) {
+      const label = currentView().label(row - offset);
+      return (intern(label) << 1) | (isBackgroundMarkLabel(flags, label) ? 1 : 0);
+    },
+  });
+
+  // MmuAnalyzer's fields that live here rather than in the kernel.
+  let firstSyncN: number | null = null;
+  let resumed = false;
+  let resumedFrom: string | null = null;
+  let recording = !atTraceStart;
+  /** The recording's full transition blocks, copied out of the kernel's one block as it fills. */
+  let fullBlocks: TransitionBlock[] = [];
+
+  const recordingLayout = (): Float64Array => new Float64Array(host.memory(), wasm.mmuRecording(handle), RECORDING_LAYOUT);
+  const copyBlock = (layout: Float64Array): TransitionBlock => {
+    const memory = host.memory();
+    const fill = layout[0]!;
+    return {
+      time: new Float64Array(memory, layout[3]!, fill).slice(),
+      goroutine: new Uint32Array(memory, layout[4]!, fill).slice(),
+      packed: new Int32Array(memory, layout[5]!, fill).slice(),
+    };
+  };
+
+  const readRecording = (): MmuRecording => {
+    if (fullBlocks.some((block) => block.time.buffer.byteLength === 0)) {
+      throw new Error('an MMU recording was transferred to another thread: its recorder cannot hand out another');
+    }
+    const layout = recordingLayout();
+    const memory = host.memory();
+    const others = layout[6]!;
+    const column = (k: number): number[] => Array.from(new Float64Array(memory, layout[7 + k]!, others));
+    const [kind, at, time, a, b, c, d, e] = [0, 1, 2, 3, 4, 5, 6, 7].map(column) as [number[], number[], number[], number[], number[], number[], number[], number[]];
+    // The kernel records names by the ids it asked them under; the recording numbers them in the
+    // order it first records them (MmuRecorder.intern).
+    const strings: string[] = [];
+    for (let k = 0; k < others; k++) {
+      if (!usesString(kind[k]!)) continue;
+      const text = names[a[k]!]!;
+      let index = strings.indexOf(text);
+      if (index < 0) index = strings.push(text) - 1;
+      a[k] = index;
+    }
+    return { blocks: [...fullBlocks, copyBlock(layout)], transitions: layout[1]!, kind, at, time, a, b, c, d, e, strings, lastTime: layout[2]! };
+  };
+
+  /** MmuAnalyzer's snapshot (mmu.ts), read from the kernel's state in the order Mmu.write writes it. */
+  const readState = (): MmuStateSnapshot => {
+    const pointer = wasm.mmuState(handle);
+    const memory = host.memory();
+    const values = new Float64Array(memory, pointer + 8, new Float64Array(memory, pointer, 1)[0]!);
+    let k = 0;
+    const next = (): number => values[k++]!;
+    const list = <T>(count: number, item: () => T): T[] => Array.from({ length: count }, item);
+    const stw = next();
+    const nSync = next();
+    const lastEventTime = next();
+    const membershipChanges = next();
+    const bgMarkLow = next();
+    const bgMarkHigh = next();
+    const bgMarkRangeOf = next();
+    const holding = next() === 1;
+    const seriesCount = next();
+    const seriesLive: boolean[] = [];
+    const lastPoint: { time: number; util: number }[] = [];
+    for (let s = 0; s < seriesCount; s++) {
+      seriesLive.push(next() === 1);
+      lastPoint.push({ time: next(), util: next() });
+    }
+    const pendingLength = next();
+    const pending: ({ time: number; util: number } | undefined)[] = new Array(pendingLength);
+    for (let s = 0; s < pendingLength; s++) {
+      const set = next() === 1;
+      const point = { time: next(), util: next() };
+      if (set) pending[s] = point;
+    }
+    const ps = list(next(), () => ({ gc: next(), series: next() }));
+    const inGC = list(next(), next);
+    const bgMark = list(next(), next);
+    const states = list(next(), () => [next(), next()]);
+    const procs = list(next(), () => ({ time: next(), n: next() }));
+    const held = holding ? list(seriesCount, () => list(next(), () => ({ time: next(), util: next() }))) : null;
+    const series = list(seriesCount, () => {
+      const startTime = next();
+      const base = next();
+      const headOpen = next() === 1;
+      const sinceTrim = next();
+      const maxWindow = next();
+      const points = next();
+      const times = list(points, next);
+      const utils = list(points, next);
+      const sums = list(points, next);
+      const cursor = list(windows.length, next);
+      const leftPtr = list(windows.length, next);
+      const rightPtr = list(windows.length, next);
+      const minimum = list(windows.length, next);
+      const head = list(next(), () => [next(), next()]);
+      return { windows: [...windows], times, utils, sums, base, cursor, leftPtr, rightPtr, minimum, startTime, maxWindow, head, headOpen, sinceTrim };
+    });
+    return {
+      flags,
+      windows: [...windows],
+      series,
+      seriesLive,
+      stw,
+      ps,
+      inGC,
+      states,
+      bgMark,
+      procs,
+      nSync,
+      firstSyncN,
+      lastEventTime: Number.isNaN(lastEventTime) ? 0 : lastEventTime,
+      held,
+      deferred: null,
+      resumed,
+      resumedFrom,
+      lastPoint,
+      pending,
+      membershipChanges,
+      bgMarkLow,
+      bgMarkHigh,
+      bgMarkRangeOf,
+    };
+  };
+
+  const instance: AnalyzerInstance<MmuPartial> = {
+    consume(view) {
+      current = view;
+      offset = view.kernelOffset?.() ?? 0;
+      if (!recording && firstSyncN === null) {
+        // MmuAnalyzer takes Go's Sync.N of the first Sync it sees through the view.
+        const syncs = eventsOfKinds(view, kindMask(Kind.Sync));
+        if (syncs.length > 0) firstSyncN = view.syncN(syncs[0]!);
+      }
+      const end = offset + view.length;
+      let row = offset;
+      // The kernel stops where the recording's block is full: move the block here, go on.
+      while ((row = wasm.mmuConsume(handle, row, end - row)) >= 0) {
+        fullBlocks.push(copyBlock(recordingLayout()));
+        wasm.mmuTakeBlock(handle);
+      }
+    },
+    partial() {
+      if (recording) return { flags, windows: [...windows], state: null, deferred: readRecording() };
+      const partial: MmuPartial = { flags, windows: [...windows], state: readState(), deferred: null };
+      if (resumed) partial.resumed = true;
+      return partial;
+    },
+    beginPart() {
+      // MmuAnalyzer.beginPart.
+      if (recording || (firstSyncN !== null && firstSyncN > 1)) {
+        recording = true;
+        fullBlocks = [];
+        wasm.mmuStartRecording(handle);
+        return;
+      }
+      wasm.mmuForgetMinima(handle);
+      resumed = true;
+      resumedFrom = MmuAnalyzer.restore(readState()).continuity();
+    },
+  };
+  releaseWith(instance, host, handle, (h) => wasm.mmuRelease(h));
+  return instance;
+}
