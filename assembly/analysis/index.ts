@@ -2,3 +2,4 @@
 // src/analysis/ that has a kernel binds to its exports in src/analysis/kernels/.
 export { selectKinds, selectionPointer } from './kernel';
 export * from './footprint';
+export * from './procs';

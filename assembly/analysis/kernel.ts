@@ -28,6 +28,12 @@ export declare function hostStackRootPc(owner: i32, id: f64): f64;
 /** Global string id of the range name of event `event` of the current batch. */
 @external('kernel', 'rangeName')
 export declare function hostRangeName(owner: i32, event: i32): i32;
+/**
+ * Global string id of the reason of state transition `event` of the current batch (JavaScript
+ * resolves a reason through the view by event; cache the answer by the reason column's id).
+ */
+@external('kernel', 'reason')
+export declare function hostReason(owner: i32, event: i32): i32;
 
 let handles: i32 = 0;
 

@@ -25,6 +25,7 @@ export class DecoderKernelHost implements KernelHost {
       stackRoot: ask('stackRoot'),
       stackRootPc: ask('stackRootPc'),
       rangeName: ask('rangeName'),
+      reason: ask('reason'),
     };
   }
 

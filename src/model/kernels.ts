@@ -19,6 +19,8 @@ export interface KernelCallbacks {
   stackRootPc(id: number): number;
   /** Global string id of the range name of event `event` of the current batch. */
   rangeName(event: number): number;
+  /** Global string id of the reason of state transition `event` of the current batch. */
+  reason(event: number): number;
 }
 
 /** A decoder whose module runs analysis kernels over the batch it produced last. */
