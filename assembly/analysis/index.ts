@@ -3,3 +3,4 @@
 export { selectKinds, selectionPointer } from './kernel';
 export * from './footprint';
 export * from './procs';
+export * from './metrics';

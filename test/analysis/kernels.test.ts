@@ -26,9 +26,9 @@ const TRACES = [
 ];
 
 /** Analyses that have a kernel. */
-const WITH_KERNEL: AnalysisName[] = ['footprint', 'procs'];
+const WITH_KERNEL: AnalysisName[] = ['footprint', 'procs', 'metrics'];
 /** Analyses with a kernel that keep a timeline (maxPoints option), which the fixtures never fill. */
-const WITH_TIMELINE: AnalysisName[] = ['procs'];
+const WITH_TIMELINE: AnalysisName[] = ['procs', 'metrics'];
 const SYNC = 1;
 
 function definitionsOf(names: readonly AnalysisName[], options: unknown): Record<string, { definition: AnyDefinition; options: unknown }> {
@@ -100,6 +100,24 @@ describe('kernels give the JavaScript analyzers\' partials', () => {
     }
     for (const part of midTrace) expectSame(part.kernel, part.script, `part from generation ${part.from}`);
     if (resumed) expectSame(resumed.kernel, resumed.script, 'last resumed part');
+  });
+
+  it.each(TRACES)('resumed parts begun every few events from the trace start (before any heap or goal value): %s', async (relative) => {
+    const resumed = passes(WITH_KERNEL.filter((name) => ANALYSIS_DEFINITIONS[name].resumes === true), true);
+    let consumed = 0;
+    for await (const { view } of generationSlices(relative)) {
+      for (let start = 0; start < view.length; ) {
+        const length = consumed < 200 ? Math.min(4, view.length - start) : view.length - start;
+        const chunk = new SliceView(view, start, length);
+        resumed.kernel.consume(chunk);
+        resumed.script.consume(chunk);
+        consumed += length;
+        start += length;
+        expectSame(resumed.kernel, resumed.script, `resumed part ending at event ${consumed}`);
+        resumed.kernel.beginPart();
+        resumed.script.beginPart();
+      }
+    }
   });
 
   it.each(TRACES)('timelines that coarsen (maxPoints 3), one pass and resumed parts: %s', async (relative) => {
