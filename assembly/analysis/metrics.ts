@@ -4,7 +4,7 @@
 import { COL_A0, COL_FROM, COL_KIND, COL_M, COL_RES_KIND, COL_TIME_F, COL_TO, COL_TYPE } from '../columns';
 import { G_NOT_EXIST, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_UNDETERMINED } from '../order';
 import { EV_HEAP_ALLOC, EV_PROCS_CHANGE, KIND_METRIC, KIND_STATE_TRANSITION, KIND_SYNC } from '../specs';
-import { F64Column, IdIndex, Registry, column, rowsEnd } from './kernel';
+import { F64Column, IdIndex, Registry, column, rowsEnd, selectKinds, selectionPointer } from './kernel';
 import { Timeline } from './timeline';
 
 /** Bucket value of a gauge a resumed part does not know yet (metrics.ts UNKNOWN). */
@@ -17,10 +17,10 @@ class MetricBucket {
   heapAllocMax: f64 = 0;
   heapGoal: f64 = 0;
   gomaxprocs: f64 = 0;
-  goroutinesMax: f64 = 0;
-  runnableMax: f64 = 0;
-  runningMax: f64 = 0;
-  inSyscallMax: f64 = 0;
+  goroutinesMax: i32 = 0;
+  runnableMax: i32 = 0;
+  runningMax: i32 = 0;
+  inSyscallMax: i32 = 0;
   /** Saw events while a resumed part did not know the heap yet. */
   allocUnknown: bool = false;
 
@@ -36,6 +36,52 @@ class MetricBucket {
     this.inSyscallMax = max(this.inSyscallMax, later.inSyscallMax);
     this.allocUnknown = this.allocUnknown || later.allocUnknown;
   }
+}
+
+/** Goroutine states the tables below cover (Go has 6); transitions of others take the slow path. */
+const TABLE_STATES: u8 = 8;
+/**
+ * By transition (from << 3 | to): how the counts change (metrics.ts, per event), as signed
+ * bytes from the lowest: goroutines, runnable, running, in syscall.
+ */
+const COUNT_CHANGES = new StaticArray<i32>(64);
+/** By transition: 1 if it creates a goroutine (from NotExist). */
+const CREATES = new StaticArray<u8>(64);
+for (let from: u8 = 0; from < TABLE_STATES; from++) {
+  for (let to: u8 = 0; to < TABLE_STATES; to++) {
+    if (from == to) continue;
+    let goroutines = 0;
+    let runnable = 0;
+    let running = 0;
+    let inSyscall = 0;
+    if (from == G_UNDETERMINED || from == G_NOT_EXIST) goroutines++;
+    else {
+      runnable -= i32(from == G_RUNNABLE);
+      running -= i32(from == G_RUNNING);
+      inSyscall -= i32(from == G_SYSCALL);
+    }
+    if (to == G_NOT_EXIST) goroutines--;
+    else {
+      runnable += i32(to == G_RUNNABLE);
+      running += i32(to == G_RUNNING);
+      inSyscall += i32(to == G_SYSCALL);
+    }
+    const index = (<i32>from << 3) | to;
+    COUNT_CHANGES[index] = (goroutines & 0xff) | ((runnable & 0xff) << 8) | ((running & 0xff) << 16) | (inSyscall << 24);
+    CREATES[index] = u8(from == G_NOT_EXIST);
+  }
+}
+
+/** First row in [from, end) whose time is not below `bound` (times only increase); `end` if none. */
+function firstAtOrAfter(times: usize, from: i32, end: i32, bound: f64): i32 {
+  let low = from;
+  let high = end;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (load<f64>(times + (<usize>middle << 3)) < bound) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 class Metrics {
@@ -80,15 +126,21 @@ class Metrics {
   threadFirst: F64Column = new F64Column(32);
   threadLast: F64Column = new F64Column(32);
 
-  // Events come in time order: the current bucket, [bucketStart, bucketEnd) and the width it was
-  // found for, and the thread of the previous event (the JavaScript analyzer's caches).
+  // Events come in time order: the current bucket and the times it holds [bucketStart, bucketEnd)
+  // (NaN: none; the timeline coarsens only when a bucket is entered), and the thread of the
+  // previous event (the JavaScript analyzer's caches).
   bucket: MetricBucket | null = null;
-  bucketWidth: f64 = 0;
   bucketStart: f64 = NaN;
   bucketEnd: f64 = NaN;
   lastThread: f64 = NaN;
   /** Dense index of currentThread's span, -1 until used in this part. */
   currentSpan: i32 = -1;
+  /** A goroutine transition was counted in this part (the counts are no longer the carried ones). */
+  transitionSeen: bool = false;
+  /** Rows where the thread changes (consumeThreads()). */
+  switches: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Per row of the run countRun() counts: its transition code (from << 3 | to, 0: none). */
+  codes: StaticArray<u8> = new StaticArray<u8>(0);
 
   constructor(maxPoints: i32) {
     this.maxPoints = maxPoints;
@@ -119,11 +171,11 @@ class Metrics {
     this.threadFirst = new F64Column(32);
     this.threadLast = new F64Column(32);
     this.bucket = null;
-    this.bucketWidth = 0;
     this.bucketStart = NaN;
     this.bucketEnd = NaN;
     this.lastThread = NaN;
     this.currentSpan = -1;
+    this.transitionSeen = false;
   }
 
   /** Dense index of thread `id`'s span, a new span (first and last NaN) if it has none. */
@@ -138,38 +190,56 @@ class Metrics {
     return index;
   }
 
-  @inline private adjust(state: u8, delta: i32): void {
-    if (state == G_RUNNABLE) this.runnable += delta;
-    else if (state == G_RUNNING) this.running += delta;
-    else if (state == G_SYSCALL) this.inSyscall += delta;
-  }
-
   consume(from: i32, count: i32): void {
     const end = rowsEnd(from, count);
+    if (end <= from) return;
     const times = column(COL_TIME_F);
-    const kinds = column(COL_KIND);
+    // The first event with a nonzero time (times only increase: the first row, but at time 0).
+    for (let i = from; i < end && this.firstTime == 0; i++) this.firstTime = load<f64>(times + (<usize>i << 3));
+    this.lastTime = load<f64>(times + (<usize>(end - 1) << 3));
+    // Separate passes (the threads' spans do not depend on the counts): fewer values live in each.
+    this.consumeThreads(from, end);
+    this.consumeCounts(from, end);
+  }
+
+  /**
+   * Rows [from, end): the current thread, and each thread's first and last event. First the rows
+   * where the thread changes, without a branch per event (a switch every few events is too
+   * irregular to predict), then the switches.
+   */
+  private consumeThreads(from: i32, end: i32): void {
+    const times = column(COL_TIME_F);
     const threads = column(COL_M);
+    if (this.switches.length < end - from) this.switches = new StaticArray<i32>(end - from);
+    const switches = changetype<usize>(this.switches);
+    let count = 0;
+    // Compared as bits: the same for thread ids (never NaN), and lastThread starts as NaN.
+    let previous = reinterpret<u64>(this.lastThread);
     for (let i = from; i < end; i++) {
-      const t = load<f64>(times + (<usize>i << 3));
-      if (this.firstTime == 0) this.firstTime = t;
-      this.lastTime = t;
-      const m = load<f64>(threads + (<usize>i << 3));
-      if (m != this.lastThread) this.switchThread(m, t);
-      if (m >= 0) {
-        this.currentThread = m;
-        this.currentThreadTime = t;
-      }
-      const kind = load<u8>(kinds + <usize>i);
-      if (kind == KIND_SYNC) this.syncs++;
-      else if (kind == KIND_METRIC) this.metric(load<u8>(column(COL_TYPE) + <usize>i), <f64>load<u64>(column(COL_A0) + (<usize>i << 3)));
-      else if (kind == KIND_STATE_TRANSITION && load<u8>(column(COL_RES_KIND) + <usize>i) == RESOURCE_GOROUTINE) {
-        const from = load<u8>(column(COL_FROM) + <usize>i);
-        const to = load<u8>(column(COL_TO) + <usize>i);
-        if (from == to) continue;
-        this.transition(from, to);
-      } else continue;
-      this.updateBucket(t);
+      const m = load<u64>(threads + (<usize>i << 3));
+      store<i32>(switches + (<usize>count << 2), i);
+      count += i32(m != previous);
+      previous = m;
     }
+    for (let k = 0; k < count; k++) {
+      const i = unchecked(this.switches[k]);
+      // The run that ends here set the current thread if it had one (metrics.ts sets it at
+      // every event with a thread); a run that began in an earlier call already did.
+      if (i > from) {
+        const m = load<f64>(threads + (<usize>(i - 1) << 3));
+        if (m >= 0) {
+          this.currentThread = m;
+          this.currentThreadTime = load<f64>(times + (<usize>(i - 1) << 3));
+        }
+      }
+      this.switchThread(load<f64>(threads + (<usize>i << 3)), load<f64>(times + (<usize>i << 3)));
+    }
+    const last = load<f64>(threads + (<usize>(end - 1) << 3));
+    if (last >= 0) {
+      this.currentThread = last;
+      this.currentThreadTime = load<f64>(times + (<usize>(end - 1) << 3));
+    }
+    this.lastThread = last;
   }
 
   /** The previous event's thread was another one: close its span, open (or go on with) m's. */
@@ -178,12 +248,149 @@ class Metrics {
       if (this.currentSpan < 0) this.currentSpan = this.span(this.currentThread);
       this.threadLast.set(this.currentSpan, this.currentThreadTime);
     }
-    this.lastThread = m;
     if (m >= 0) {
       const span = this.span(m);
       if (isNaN(this.threadFirst.get(span))) this.threadFirst.set(span, t);
       this.currentSpan = span;
     }
+  }
+
+  // The per-event loops run without calls (a call in a loop makes V8 keep the loop's values on
+  // the stack, measured 2-3x slower) and stop at what they leave to their caller.
+
+  /** Rows [from, end): goroutine counts, gauges and their buckets. */
+  private consumeCounts(from: i32, end: i32): void {
+    if (this.codes.length < end - from) this.codes = new StaticArray<u8>(end - from);
+    const times = column(COL_TIME_F);
+    let i = from;
+    while (i < end) {
+      // The rows within the current bucket (times only increase), once the part has counted a
+      // transition (its first one enters a bucket): counted as a run, the rest one by one.
+      const stop = this.transitionSeen ? firstAtOrAfter(times, i, end, this.bucketEnd) : i;
+      if (stop == i) this.event(i++);
+      else {
+        if (this.countRun(i, stop)) this.gaugeEvents(i, stop);
+        else for (let k = i; k < stop; k++) this.event(k);
+        i = stop;
+      }
+    }
+  }
+
+  /**
+   * The counts over rows [from, stop), all in the current bucket, and their maxima into the
+   * bucket and the part's maxima; false (nothing counted) if a transition has a state beyond
+   * the tables. Two loops of two counts each: few enough values for registers. The counts they
+   * start with are those after the part's previous transition, which both maxima already hold.
+   */
+  private countRun(from: i32, stop: i32): bool {
+    const froms = column(COL_FROM);
+    const tos = column(COL_TO);
+    const resourceKinds = column(COL_RES_KIND);
+    const changes = changetype<usize>(COUNT_CHANGES);
+    const creates = changetype<usize>(CREATES);
+    const codes = changetype<usize>(this.codes) - <usize>from;
+    let goroutines = this.goroutines;
+    let runnable = this.runnable;
+    let maxGoroutines = goroutines;
+    let maxRunnable = runnable;
+    let created = 0;
+    let states: u32 = 0;
+    for (let i = from; i < stop; i++) {
+      const fromState = <u32>load<u8>(froms + <usize>i);
+      const toState = <u32>load<u8>(tos + <usize>i);
+      states |= fromState | toState;
+      // Other events have from = to = 0: code 0, no change.
+      const code = select<u32>(((fromState << 3) | toState) & 63, 0, load<u8>(resourceKinds + <usize>i) == RESOURCE_GOROUTINE);
+      store<u8>(codes + <usize>i, <u8>code);
+      const change = load<i32>(changes + (<usize>code << 2));
+      goroutines += (change << 24) >> 24;
+      runnable += (change << 16) >> 24;
+      created += <i32>load<u8>(creates + <usize>code);
+      maxGoroutines = max(maxGoroutines, goroutines);
+      maxRunnable = max(maxRunnable, runnable);
+    }
+    if (states >= <u32>TABLE_STATES) return false;
+    let running = this.running;
+    let inSyscall = this.inSyscall;
+    let maxRunning = running;
+    let maxInSyscall = inSyscall;
+    for (let i = from; i < stop; i++) {
+      const change = load<i32>(changes + (<usize>load<u8>(codes + <usize>i) << 2));
+      running += (change << 8) >> 24;
+      inSyscall += change >> 24;
+      maxRunning = max(maxRunning, running);
+      maxInSyscall = max(maxInSyscall, inSyscall);
+    }
+    this.goroutines = goroutines;
+    this.runnable = runnable;
+    this.running = running;
+    this.inSyscall = inSyscall;
+    this.goroutinesCreated += <f64>created;
+    const b = changetype<MetricBucket>(this.bucket);
+    b.goroutinesMax = max(b.goroutinesMax, maxGoroutines);
+    b.runnableMax = max(b.runnableMax, maxRunnable);
+    b.runningMax = max(b.runningMax, maxRunning);
+    b.inSyscallMax = max(b.inSyscallMax, maxInSyscall);
+    this.maxGoroutines = max(this.maxGoroutines, maxGoroutines);
+    this.maxRunnable = max(this.maxRunnable, maxRunnable);
+    this.maxInSyscall = max(this.maxInSyscall, maxInSyscall);
+    return true;
+  }
+
+  /** The Metric and Sync events of rows [from, stop), all in the current bucket. */
+  private gaugeEvents(from: i32, stop: i32): void {
+    const count = selectKinds((1 << KIND_SYNC) | (1 << KIND_METRIC), from, stop - from);
+    const selection = selectionPointer();
+    for (let k = 0; k < count; k++) this.gaugeEvent(from + load<i32>(selection + (<usize>k << 2)));
+  }
+
+  /** Row i, any event (metrics.ts, per event). */
+  private event(i: i32): void {
+    const kind = load<u8>(column(COL_KIND) + <usize>i);
+    if (kind == KIND_SYNC || kind == KIND_METRIC) this.gaugeEvent(i);
+    else if (kind == KIND_STATE_TRANSITION && load<u8>(column(COL_RES_KIND) + <usize>i) == RESOURCE_GOROUTINE) {
+      this.transition(load<u8>(column(COL_FROM) + <usize>i), load<u8>(column(COL_TO) + <usize>i), load<f64>(column(COL_TIME_F) + (<usize>i << 3)));
+    }
+  }
+
+  /** A goroutine's state transition at time t, any case (metrics.ts, per event). */
+  private transition(from: u8, to: u8, t: f64): void {
+    if (from == to) return;
+    if (from == G_UNDETERMINED || from == G_NOT_EXIST) {
+      this.goroutines++;
+      if (from == G_NOT_EXIST) this.goroutinesCreated++;
+    } else this.adjust(from, -1);
+    if (to == G_NOT_EXIST) this.goroutines--;
+    else this.adjust(to, 1);
+    this.maxGoroutines = max(this.maxGoroutines, this.goroutines);
+    this.maxRunnable = max(this.maxRunnable, this.runnable);
+    this.maxInSyscall = max(this.maxInSyscall, this.inSyscall);
+    this.transitionSeen = true;
+    const b = this.bucket;
+    if (b === null || !(t >= this.bucketStart && t < this.bucketEnd)) this.enterBucket(t);
+    else {
+      b.goroutinesMax = max(b.goroutinesMax, this.goroutines);
+      b.runnableMax = max(b.runnableMax, this.runnable);
+      b.runningMax = max(b.runningMax, this.running);
+      b.inSyscallMax = max(b.inSyscallMax, this.inSyscall);
+    }
+  }
+
+  private adjust(state: u8, delta: i32): void {
+    if (state == G_RUNNABLE) this.runnable += delta;
+    else if (state == G_RUNNING) this.running += delta;
+    else if (state == G_SYSCALL) this.inSyscall += delta;
+  }
+
+  /** A Metric or Sync event. */
+  private gaugeEvent(event: i32): void {
+    const kind = load<u8>(column(COL_KIND) + <usize>event);
+    const t = load<f64>(column(COL_TIME_F) + (<usize>event << 3));
+    if (kind == KIND_SYNC) this.syncs++;
+    else this.metric(load<u8>(column(COL_TYPE) + <usize>event), <f64>load<u64>(column(COL_A0) + (<usize>event << 3)));
+    const b = this.bucket;
+    if (b === null || !(t >= this.bucketStart && t < this.bucketEnd)) this.enterBucket(t);
+    else this.updateGauges(b);
   }
 
   private metric(type: u8, value: f64): void {
@@ -215,44 +422,43 @@ class Metrics {
     }
   }
 
-  @inline private transition(from: u8, to: u8): void {
-    if (from == G_UNDETERMINED || from == G_NOT_EXIST) {
-      this.goroutines++;
-      if (from == G_NOT_EXIST) this.goroutinesCreated++;
-    } else this.adjust(from, -1);
-    if (to == G_NOT_EXIST) this.goroutines--;
-    else this.adjust(to, 1);
-    if (this.goroutines > this.maxGoroutines) this.maxGoroutines = this.goroutines;
-    if (this.runnable > this.maxRunnable) this.maxRunnable = this.runnable;
-    if (this.inSyscall > this.maxInSyscall) this.maxInSyscall = this.inSyscall;
-  }
-
   private newBucket(): MetricBucket {
     const b = new MetricBucket();
     b.heapAlloc = this.allocUnknown ? UNKNOWN : this.heapAlloc;
     b.heapAllocMax = this.allocUnknown ? 0 : this.heapAlloc;
     b.heapGoal = this.goalUnknown ? UNKNOWN : this.heapGoal;
     b.gomaxprocs = this.gomaxprocs;
-    b.goroutinesMax = <f64>this.goroutines;
-    b.runnableMax = <f64>this.runnable;
-    b.runningMax = <f64>this.running;
-    b.inSyscallMax = <f64>this.inSyscall;
+    b.goroutinesMax = this.goroutines;
+    b.runnableMax = this.runnable;
+    b.runningMax = this.running;
+    b.inSyscallMax = this.inSyscall;
     return b;
   }
 
-  @inline private updateBucket(t: f64): void {
-    let b = this.bucket;
+  /**
+   * The bucket of time t becomes the current one (created, or found after the timeline
+   * coarsened), updated with the state as metrics.ts updates a bucket at each event it counts.
+   * Between such events only the counts change (gauges change at Metric events, which update
+   * them), so the loops update only the counts' maxima per event.
+   */
+  private enterBucket(t: f64): void {
     const timeline = this.timeline;
-    if (b === null || !(t >= this.bucketStart && t < this.bucketEnd) || timeline.widthNs != this.bucketWidth) {
-      b = timeline.find(t);
-      if (b === null) b = timeline.add(t, this.newBucket(), this.maxPoints);
-      this.bucket = b;
-      this.bucketWidth = timeline.widthNs;
-      this.bucketStart = Math.floor(t / this.bucketWidth) * this.bucketWidth;
-      this.bucketEnd = this.bucketStart + this.bucketWidth;
-      // Past 2^53 the bounds may be inexact: look the bucket up every time instead.
-      if (this.bucketEnd > 9007199254740991) this.bucketEnd = this.bucketStart;
-    }
+    let b = timeline.find(t);
+    if (b === null) b = timeline.add(t, this.newBucket(), this.maxPoints);
+    this.bucket = b;
+    const width = timeline.widthNs;
+    this.bucketStart = Math.floor(t / width) * width;
+    this.bucketEnd = this.bucketStart + width;
+    // Past 2^53 the bounds may be inexact: look the bucket up every time instead.
+    if (this.bucketEnd > 9007199254740991) this.bucketEnd = this.bucketStart;
+    this.updateGauges(b);
+    b.goroutinesMax = max(b.goroutinesMax, this.goroutines);
+    b.runnableMax = max(b.runnableMax, this.runnable);
+    b.runningMax = max(b.runningMax, this.running);
+    b.inSyscallMax = max(b.inSyscallMax, this.inSyscall);
+  }
+
+  private updateGauges(b: MetricBucket): void {
     if (this.allocUnknown) {
       b.heapAlloc = UNKNOWN;
       b.allocUnknown = true;
@@ -262,14 +468,6 @@ class Metrics {
     }
     b.heapGoal = this.goalUnknown ? UNKNOWN : this.heapGoal;
     b.gomaxprocs = this.gomaxprocs;
-    const goroutines = <f64>this.goroutines;
-    const runnable = <f64>this.runnable;
-    const running = <f64>this.running;
-    const inSyscall = <f64>this.inSyscall;
-    if (goroutines > b.goroutinesMax) b.goroutinesMax = goroutines;
-    if (runnable > b.runnableMax) b.runnableMax = runnable;
-    if (running > b.runningMax) b.runningMax = running;
-    if (inSyscall > b.inSyscallMax) b.inSyscallMax = inSyscall;
   }
 }
 
@@ -360,10 +558,10 @@ export function metricsBucket(handle: i32, i: i32): usize {
   unchecked((out[2] = b.heapAllocMax));
   unchecked((out[3] = b.heapGoal));
   unchecked((out[4] = b.gomaxprocs));
-  unchecked((out[5] = b.goroutinesMax));
-  unchecked((out[6] = b.runnableMax));
-  unchecked((out[7] = b.runningMax));
-  unchecked((out[8] = b.inSyscallMax));
+  unchecked((out[5] = <f64>b.goroutinesMax));
+  unchecked((out[6] = <f64>b.runnableMax));
+  unchecked((out[7] = <f64>b.runningMax));
+  unchecked((out[8] = <f64>b.inSyscallMax));
   unchecked((out[9] = <f64>b.allocUnknown));
   return changetype<usize>(out);
 }
