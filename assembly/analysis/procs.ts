@@ -163,9 +163,8 @@ class Procs {
   endedRows: StaticArray<i32> = new StaticArray<i32>(0);
   endedSince: StaticArray<f64> = new StaticArray<f64>(0);
   ended: i32 = 0;
-  // Goroutines that started or stopped running on a P in the rows scan() went over: row and P.
+  /** Rows scan() went over where a goroutine started or stopped running. */
   touchRows: StaticArray<i32> = new StaticArray<i32>(0);
-  touchProcs: StaticArray<i32> = new StaticArray<i32>(0);
   /**
    * Waiting time is accounted up to this time (see flushWaiting), at this row of the batch being
    * consumed (-1: before it).
@@ -212,7 +211,6 @@ class Procs {
       this.endedRows = new StaticArray<i32>(end - from);
       this.endedSince = new StaticArray<f64>(end - from);
       this.touchRows = new StaticArray<i32>(end - from);
-      this.touchProcs = new StaticArray<i32>(end - from);
     }
     const times = column(COL_TIME_F);
     const kinds = column(COL_KIND);
@@ -244,7 +242,7 @@ class Procs {
   /**
    * Goroutine transitions of rows [from, end) up to the first event it leaves to consume()
    * (returned; `end` if none): Syncs, Metrics, proc transitions. The runnable count here; the
-   * goroutines that start or stop running on a P are listed for runSlices().
+   * goroutines that start or stop running are listed for runSlices().
    */
   private scan(from: i32, end: i32): i32 {
     const times = column(COL_TIME_F);
@@ -252,15 +250,12 @@ class Procs {
     const froms = column(COL_FROM);
     const tos = column(COL_TO);
     const resourceKinds = column(COL_RES_KIND);
-    const procs = column(COL_P);
     const actions = changetype<usize>(TRANSITION_ACTIONS);
     const touchRows = changetype<usize>(this.touchRows);
-    const touchProcs = changetype<usize>(this.touchProcs);
     // Idle Ps change only at proc transitions, which end the loop.
     const someIdle = this.idle > 0;
     let runnable = this.runnable;
     let touches = 0;
-    let lastProc = -1;
     let i = from;
     for (; i < end; i++) {
       const kind = load<u8>(kinds + <usize>i);
@@ -278,37 +273,42 @@ class Procs {
         this.flushWaitingInline(load<f64>(times + (<usize>i << 3)), i);
       }
       runnable += runnableChange;
-      // Listed without a branch: stored always, counted if the goroutine has a P.
-      const p = procId(load<f64>(procs + (<usize>i << 3)));
-      const touch = ((action & (STARTS | STOPS)) != 0) & (p >= 0);
+      // Listed without a branch: stored always, counted if the goroutine starts or stops running.
       store<i32>(touchRows + (<usize>touches << 2), i);
-      store<i32>(touchProcs + (<usize>touches << 2), p);
-      touches += i32(touch);
-      lastProc = max(lastProc, select<i32>(p, -1, touch));
+      touches += i32((action & (STARTS | STOPS)) != 0);
     }
     this.runnable = runnable;
-    // busySince grows as procs.ts's array does: to the highest P a goroutine started or stopped on.
-    if (lastProc >= 0) this.busySince.ensure(lastProc);
-    this.runSlices(touches);
+    for (let k = 0; k < touches; ) {
+      k = this.runSlices(k, touches);
+      if (k < touches) this.busySince.ensure(procId(load<f64>(column(COL_P) + (<usize>unchecked(this.touchRows[k]) << 3))));
+    }
     return i;
   }
 
   /**
-   * The goroutines scan() listed as starting or stopping running on a P, in order: busySince, and
-   * the slices that ended listed for endSlices(). A loop of its own: stores and loads of
-   * busySince in the loop over all events (through a scratch slot for the others) made the CPU
-   * mispredict which load reads which store.
+   * The goroutines scan() listed as starting or stopping running, from the k-th up to the first
+   * on a P beyond busySince's room (returned; `touches` if none): busySince, and the slices that
+   * ended listed for endSlices(). A loop of its own: stores and loads of busySince in the loop
+   * over all events made the CPU mispredict which load reads which store.
    */
-  private runSlices(touches: i32): void {
+  private runSlices(k: i32, touches: i32): i32 {
     const times = column(COL_TIME_F);
     const tos = column(COL_TO);
+    const procs = column(COL_P);
     const busySince = this.busySince.pointer();
+    const room = this.busySince.data.length;
+    let length = this.busySince.length;
     const endedRows = changetype<usize>(this.endedRows);
     const endedSince = changetype<usize>(this.endedSince);
     let ended = this.ended;
-    for (let k = 0; k < touches; k++) {
+    for (; k < touches; k++) {
       const i = unchecked(this.touchRows[k]);
-      const slot = busySince + (<usize>unchecked(this.touchProcs[k]) << 3);
+      const p = procId(load<f64>(procs + (<usize>i << 3)));
+      if (p < 0) continue; // procs.ts: not on a P
+      if (p >= room) break;
+      // busySince grows as procs.ts's array does: to the highest P a goroutine started or stopped on.
+      length = max(length, p + 1);
+      const slot = busySince + (<usize>p << 3);
       const since = load<f64>(slot);
       const starts = load<u8>(tos + <usize>i) == G_RUNNING;
       // t when the goroutine starts running, 0 when it stops.
@@ -317,7 +317,9 @@ class Procs {
       store<f64>(endedSince + (<usize>ended << 3), since);
       ended += i32(!starts & (since != 0));
     }
+    this.busySince.length = length;
     this.ended = ended;
+    return k;
   }
 
   // Waiting time (runnable goroutines while a P idles) changes only where the runnable or idle

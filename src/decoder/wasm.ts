@@ -3,6 +3,7 @@
 import { instantiateSync } from '@assemblyscript/loader';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { DecoderKernelHost } from './kernel-host.js';
 
 export interface DecoderExports {
   memory: WebAssembly.Memory;
@@ -60,8 +61,12 @@ function module(): WebAssembly.Module {
   return compiled;
 }
 
-/** `imports`: the module's `kernel` namespace (the analysis kernels' callbacks, see kernel-host.ts). */
-export function instantiateDecoder(imports: Record<string, (owner: number, value: number) => number> = {}): DecoderExports {
+/**
+ * `imports`: the module's `kernel` namespace (the analysis kernels' callbacks, see kernel-host.ts).
+ * By default a host no kernel instance is attached to: the module links (it imports each callback
+ * a kernel uses) and any call is an error.
+ */
+export function instantiateDecoder(imports: Record<string, (owner: number, value: number) => number> = new DecoderKernelHost().imports()): DecoderExports {
   const instance = instantiateSync(module(), { kernel: imports });
   return instance.exports as unknown as DecoderExports;
 }
