@@ -3,7 +3,7 @@
 // reads it out with the exports at the end).
 import { COL_A0, COL_FROM, COL_KIND, COL_P, COL_REASON, COL_RES_ID, COL_RES_KIND, COL_TIME_F, COL_TO, COL_TYPE } from '../columns';
 import { G_NOT_EXIST, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING, P_IDLE } from '../order';
-import { EV_PROCS_CHANGE, KIND_METRIC, KIND_STATE_TRANSITION, KIND_SYNC } from '../specs';
+import { EV_PROCS_CHANGE, KIND_METRIC, KIND_SYNC } from '../specs';
 import { Histogram } from './histogram';
 import { ABSENT, F64Column, IdCache, Registry, column, hostReason, rowsEnd } from './kernel';
 import { Timeline } from './timeline';
