@@ -6,3 +6,5 @@ export { histogramHeader } from './histogram';
 export * from './gc';
 export * from './tracker';
 export * from './mmu';
+export * from './procs';
+export * from './metrics';

@@ -31,6 +31,12 @@ export declare function hostRangeName(owner: i32, event: i32): i32;
 /** Global string id of the label of event `event` of the current batch (a Label event). */
 @external('kernel', 'label')
 export declare function hostLabel(owner: i32, event: i32): i32;
+/**
+ * Global string id of the reason of state transition `event` of the current batch (JavaScript
+ * resolves a reason through the view by event; cache the answer by the reason column's id).
+ */
+@external('kernel', 'reason')
+export declare function hostReason(owner: i32, event: i32): i32;
 
 let handles: i32 = 0;
 
@@ -107,6 +113,19 @@ export class IdCache {
     return this.large.has(id) ? this.large.get(id) : ABSENT;
   }
 
+  /**
+   * get() for the ids kept in the dense arrays, ABSENT for all others: no call, for hot loops
+   * (which fall back to get() on ABSENT, as a call in a loop makes V8 spill the loop's values).
+   */
+  @inline getDense(id: f64): i32 {
+    // An integer id below 2^31 sits in the low bits of id + 1.5 * 2^52: no checked conversion.
+    const biased = id + 6755399441055744.0;
+    const i = <i32>reinterpret<u64>(biased);
+    const dense = (biased - 6755399441055744.0 == id) & (<u32>i < <u32>this.values.length);
+    const k = select<i32>(i, 0, dense);
+    return select<i32>(unchecked(this.values[k]), ABSENT, dense & (unchecked(this.stamps[k]) == this.stamp));
+  }
+
   set(id: f64, value: i32): void {
     if (id >= 0 && id < DENSE_IDS && <f64>(<i32>id) == id) {
       const i = <i32>id;
@@ -153,7 +172,11 @@ export class F64Column {
   }
 
   /** Makes index i valid (new entries 0). */
-  ensure(i: i32): void {
+  @inline ensure(i: i32): void {
+    if (i >= this.length) this.extend(i);
+  }
+
+  private extend(i: i32): void {
     if (i >= this.data.length) {
       let n = this.data.length;
       while (n <= i) n <<= 1;
@@ -195,4 +218,67 @@ export function selectKinds(kinds: u32, from: i32, count: i32): i32 {
 
 export function selectionPointer(): usize {
   return changetype<usize>(selection);
+}
+
+/**
+ * Dense indices 0, 1, 2, ... for sparse ids (OS thread ids, goroutine ids), in the order first
+ * added, so per-id values live in arrays (e.g. F64Columns) JavaScript reads in place. Open
+ * addressing over the id's bits: a lookup costs a few ns where a Map<f64, i32> costs several times
+ * that, which matters for lookups per event.
+ */
+export class IdIndex {
+  /** The ids by dense index. */
+  readonly ids: F64Column = new F64Column(32);
+  /** Dense index + 1 of the id hashed to each slot (0: empty); at most half full. */
+  private slots: StaticArray<i32> = new StaticArray<i32>(64);
+  private shift: u64 = 64 - 6;
+
+  @inline get size(): i32 {
+    return this.ids.length;
+  }
+
+  /** Dense index of `id`, -1 if it was never added. */
+  @inline find(id: f64): i32 {
+    const mask = this.slots.length - 1;
+    let at = this.slotOf(id);
+    while (true) {
+      const entry = unchecked(this.slots[at]);
+      if (entry == 0 || this.ids.get(entry - 1) == id) return entry - 1;
+      at = (at + 1) & mask;
+    }
+  }
+
+  /** Dense index of `id`, added if new. */
+  add(id: f64): i32 {
+    const mask = this.slots.length - 1;
+    let at = this.slotOf(id);
+    while (true) {
+      const entry = unchecked(this.slots[at]);
+      if (entry == 0) break;
+      if (this.ids.get(entry - 1) == id) return entry - 1;
+      at = (at + 1) & mask;
+    }
+    const index = this.ids.length;
+    this.ids.ensure(index);
+    this.ids.set(index, id);
+    unchecked((this.slots[at] = index + 1));
+    if (this.ids.length * 2 > this.slots.length) this.grow();
+    return index;
+  }
+
+  /** Fibonacci hashing of the id's bits: the top bits of the product pick the slot. */
+  @inline private slotOf(id: f64): i32 {
+    return <i32>((reinterpret<u64>(id) * 0x9e3779b97f4a7c15) >> this.shift);
+  }
+
+  private grow(): void {
+    this.slots = new StaticArray<i32>(this.slots.length << 1);
+    this.shift--;
+    const mask = this.slots.length - 1;
+    for (let index = 0; index < this.ids.length; index++) {
+      let at = this.slotOf(this.ids.get(index));
+      while (unchecked(this.slots[at]) != 0) at = (at + 1) & mask;
+      unchecked((this.slots[at] = index + 1));
+    }
+  }
 }

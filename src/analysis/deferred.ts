@@ -3,11 +3,19 @@
 // began mid-trace (see recorded.ts).
 import type { AnalysisDefinition, AnalyzerInstance } from './analyzer.js';
 import type { EventView } from './events.js';
+import type { KernelHost } from '../model/index.js';
+import { kernelOrScript } from './kernels/kernel.js';
 import { concatRecordings, emptyRecording, recordEvent, recordedView, type RecordedEvents } from './recorded.js';
 
 export interface StatefulAnalyzer<S> {
   consume(view: EventView): void;
   state(): S;
+  /**
+   * Begins a part in place: afterwards state() is what `resumption.reset(state())` gives. Without
+   * it, a part begins on a new analyzer made from that reset state (a kernel keeps its state in
+   * WASM and resets it there instead).
+   */
+  beginPart?(): void;
 }
 
 /**
@@ -24,32 +32,52 @@ export interface Resumption<S, O> {
   combine(a: S, b: S, options: O): S;
 }
 
-/** Builds an AnalysisDefinition from a resolvable analyzer. `wanted(kind)` picks what to record. */
+/**
+ * Builds an AnalysisDefinition from a resolvable analyzer. `wanted(kind)` picks what to record.
+ * `kernel` runs a part that begins at the trace start in the decoder's module when it can (see
+ * kernels/kernel.ts; it may decline with undefined); mid-trace parts record in JavaScript.
+ */
 export function deferredAnalysis<O, S, R>(
   name: string,
   make: (options: O, state?: S) => StatefulAnalyzer<S>,
   wanted: (kind: number) => boolean,
   report: (state: S, options: O) => R,
   resumption?: Resumption<S, O>,
+  kernel?: (host: KernelHost, options: O) => StatefulAnalyzer<S> | undefined,
 ): AnalysisDefinition<O, DeferredPartial<S>, R> {
+  const fromTraceStart = (first: StatefulAnalyzer<S>, options: O): AnalyzerInstance<DeferredPartial<S>> => {
+    let analyzer = first;
+    let resumed = false;
+    const instance: AnalyzerInstance<DeferredPartial<S>> = {
+      consume: (view) => analyzer.consume(view),
+      partial: () => ({ state: structuredClone(analyzer.state()), recorded: null, ...(resumed ? { resumed } : {}) }),
+    };
+    if (resumption) {
+      instance.beginPart = () => {
+        if (analyzer.beginPart !== undefined) analyzer.beginPart();
+        else analyzer = make(options, resumption.reset(structuredClone(analyzer.state())));
+        resumed = true;
+      };
+    }
+    return instance;
+  };
   return {
     name,
     replaysMidTraceParts: true,
     ...(resumption ? { resumes: true } : {}),
     create(options, context): AnalyzerInstance<DeferredPartial<S>> {
       if (context.atTraceStart) {
-        let analyzer = make(options);
-        let resumed = false;
-        const instance: AnalyzerInstance<DeferredPartial<S>> = {
-          consume: (view) => analyzer.consume(view),
-          partial: () => ({ state: structuredClone(analyzer.state()), recorded: null, ...(resumed ? { resumed } : {}) }),
-        };
-        if (resumption) {
-          instance.beginPart = () => {
-            analyzer = make(options, resumption.reset(structuredClone(analyzer.state())));
-            resumed = true;
-          };
-        }
+        const script = () => fromTraceStart(make(options), options);
+        if (kernel === undefined) return script();
+        const instance = kernelOrScript(
+          context,
+          (host) => {
+            const analyzer = kernel(host, options);
+            return analyzer !== undefined ? fromTraceStart(analyzer, options) : undefined;
+          },
+          script,
+        );
+        if (!resumption) delete instance.beginPart;
         return instance;
       }
       const recorded = emptyRecording();

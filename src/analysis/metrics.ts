@@ -4,6 +4,7 @@
 import type { EventView } from './events.js';
 import { GoState, Kind, ResourceKind, idKey } from './events.js';
 import { deferredAnalysis, type StatefulAnalyzer } from './deferred.js';
+import { metricsKernel } from './kernels/metrics.js';
 import { bucketAt, emptyTimeline, mergeTimelines, orderedBuckets, type Timeline } from './timeline.js';
 
 export interface MetricsOptions {
@@ -11,7 +12,7 @@ export interface MetricsOptions {
   maxPoints?: number;
 }
 
-interface MetricBucket {
+export interface MetricBucket {
   heapAlloc: number;
   heapAllocMax: number;
   heapGoal: number;
@@ -486,4 +487,5 @@ export const metricsAnalysis = deferredAnalysis<MetricsOptions, MetricsState, Me
     };
   },
   { reset: resetMetrics, combine: (a, b, options) => combineMetrics(a, b, options.maxPoints ?? 512) },
+  metricsKernel,
 );

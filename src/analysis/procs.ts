@@ -5,6 +5,7 @@ import type { EventView } from './events.js';
 import { GoState, Kind, ProcState, ResourceKind } from './events.js';
 import { deferredAnalysis, type StatefulAnalyzer } from './deferred.js';
 import { bucketAt, emptyTimeline, mergeTimelines, orderedBuckets, type Timeline } from './timeline.js';
+import { procsKernel } from './kernels/procs.js';
 import { bucketLowerBound, emptyHistogram, mergeHistogramInto, record, summarize, type HistogramData, type LatencySummary } from './histogram.js';
 
 /**
@@ -370,4 +371,5 @@ export const procsAnalysis = deferredAnalysis<ProcsOptions, ProcsState, ProcsRep
     };
   },
   { reset: resetProcs, combine: (a, b, options) => combineProcs(a, b, options.maxPoints ?? 256) },
+  procsKernel,
 );

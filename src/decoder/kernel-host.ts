@@ -28,6 +28,7 @@ export class DecoderKernelHost implements KernelHost {
       stackRootPc: ask('stackRootPc'),
       rangeName: ask('rangeName'),
       label: ask('label'),
+      reason: ask('reason'),
     };
   }
 

@@ -63,7 +63,8 @@ function module(): WebAssembly.Module {
 
 /**
  * `imports`: the module's `kernel` namespace (the analysis kernels' callbacks, see kernel-host.ts).
- * By default a host no kernel is attached to: every import exists (the module links) and refuses.
+ * By default a host no kernel instance is attached to: the module links (it imports each callback
+ * a kernel uses) and any call is an error.
  */
 export function instantiateDecoder(imports: Record<string, (owner: number, value: number) => number> = new DecoderKernelHost().imports()): DecoderExports {
   const instance = instantiateSync(module(), { kernel: imports });

@@ -21,6 +21,8 @@ export interface KernelCallbacks {
   rangeName(event: number): number;
   /** Global string id of the label of event `event` of the current batch (a Label event). */
   label(event: number): number;
+  /** Global string id of the reason of state transition `event` of the current batch. */
+  reason(event: number): number;
 }
 
 /** A decoder whose module runs analysis kernels over the batch it produced last. */

@@ -27,11 +27,13 @@ const TRACES = [
 ];
 
 /** Analyses that have a kernel. */
-const WITH_KERNEL: AnalysisName[] = ['footprint', 'goroutines', 'schedLatency', 'profiles', 'gc', 'mmu'];
+const WITH_KERNEL: AnalysisName[] = ['footprint', 'goroutines', 'schedLatency', 'profiles', 'gc', 'mmu', 'procs', 'metrics'];
+/** Analyses with a kernel that keep a timeline (maxPoints option), which the fixtures never fill. */
+const WITH_TIMELINE: AnalysisName[] = ['procs', 'metrics'];
 const SYNC = 1;
 
-function definitionsOf(names: readonly AnalysisName[]): Record<string, { definition: AnyDefinition; options: unknown }> {
-  return Object.fromEntries(names.map((name) => [name, { definition: ANALYSIS_DEFINITIONS[name], options: {} }]));
+function definitionsOf(names: readonly AnalysisName[], options: unknown): Record<string, { definition: AnyDefinition; options: unknown }> {
+  return Object.fromEntries(names.map((name) => [name, { definition: ANALYSIS_DEFINITIONS[name], options }]));
 }
 
 /** Every batch of the trace, split at each Sync after its first event (so parts start at one). */
@@ -49,8 +51,8 @@ async function* generationSlices(relative: string): AsyncGenerator<{ view: Event
   }
 }
 
-function passes(names: readonly AnalysisName[], atTraceStart: boolean): { kernel: Pass; script: Pass } {
-  const definitions = definitionsOf(names);
+function passes(names: readonly AnalysisName[], atTraceStart: boolean, options: unknown = {}): { kernel: Pass; script: Pass } {
+  const definitions = definitionsOf(names, options);
   return { kernel: startPass(definitions, atTraceStart, { kernels: true }), script: startPass(definitions, atTraceStart, { kernels: false }) };
 }
 
@@ -154,6 +156,44 @@ describe('kernels give the JavaScript analyzers\' partials', () => {
       }
       expectSame(kernel, script, JSON.stringify(options));
     }
+  });
+
+  it.each(TRACES)('resumed parts begun every few events from the trace start (before any heap or goal value): %s', async (relative) => {
+    const resumed = passes(WITH_KERNEL.filter((name) => ANALYSIS_DEFINITIONS[name].resumes === true), true);
+    let consumed = 0;
+    for await (const { view } of generationSlices(relative)) {
+      for (let start = 0; start < view.length; ) {
+        const length = consumed < 200 ? Math.min(4, view.length - start) : view.length - start;
+        const chunk = new SliceView(view, start, length);
+        resumed.kernel.consume(chunk);
+        resumed.script.consume(chunk);
+        consumed += length;
+        start += length;
+        expectSame(resumed.kernel, resumed.script, `resumed part ending at event ${consumed}`);
+        resumed.kernel.beginPart();
+        resumed.script.beginPart();
+      }
+    }
+  });
+
+  it.each(TRACES)('timelines that coarsen (maxPoints 3), one pass and resumed parts: %s', async (relative) => {
+    const options = { maxPoints: 3 };
+    const whole = passes(WITH_TIMELINE, true, options);
+    const resumed = passes(WITH_TIMELINE, true, options);
+    let slices = 0;
+    for await (const { view } of generationSlices(relative)) {
+      if (++slices % 3 === 0) {
+        expectSame(resumed.kernel, resumed.script, `resumed part before slice ${slices}`);
+        resumed.kernel.beginPart();
+        resumed.script.beginPart();
+      }
+      for (const { kernel, script } of [whole, resumed]) {
+        kernel.consume(view);
+        script.consume(view);
+      }
+    }
+    expectSame(whole.kernel, whole.script, 'one pass');
+    expectSame(resumed.kernel, resumed.script, 'last resumed part');
   });
 
   it('a kernel pass fed batches of another decoder refuses them', async () => {
