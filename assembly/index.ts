@@ -8,7 +8,7 @@ import { MState, NOT_FAST, Ordering } from './order';
 import { columns, lastTs, outputFull, putUnchecked, resetOutput, setTables, startBatch } from './output';
 import { goSortByTime } from './sort';
 import * as S from './specs';
-import { ERR_CORRUPT_BATCH, ERR_NONE, ERR_ORDERING, clearError, errorCode, errorMessage, errorOffset, fail, ticksToNs } from './state';
+import { ERR_CORRUPT_BATCH, ERR_NONE, ERR_ORDERING, clearError, errorCode, errorMessage, errorOffset, fail, ticksToNs, ticksToNsExact } from './state';
 
 // The analysis kernels run over the columns this module fills (assembly/analysis/kernel.ts).
 export * from './analysis/index';
@@ -204,8 +204,11 @@ function uvarintSlow(p: usize, end: usize): usize {
   return len != 0 ? varintValue(x, len) : slowValue;
 }
 
+/** Bytes an event spans at most when its varints are at most 8 bytes each: the type and five varints. */
+const FAST_EVENT_BYTES: usize = 41;
+
 /** Moves c to its next event: 1 if there is one, 0 if its batches are exhausted, -1 on error. */
-@inline function nextEvent(c: Cursor, nsPerTick: f64): i32 {
+@inline function nextEvent(c: Cursor, nsPerTick: f64, tickMul: u64, tickLimit: u64): i32 {
   let pos = c.pos;
   let end = c.end;
   if (pos == end) {
@@ -239,8 +242,88 @@ function uvarintSlow(p: usize, end: usize): usize {
   const typ = load<u8>(pos);
   const nargs = S.timedArgCount(typ);
   if (nargs == 0) return badEventType(c, typ);
-  // The timestamp delta, then up to four arguments; arguments past the spec's count keep their
-  // previous values, as in Go.
+  // Far enough from the batch's end, no varint of at most 8 bytes can run past it: one check for
+  // the whole event. Most varints are a single byte, read as one; longer ones a word at a time.
+  // Anything else (near the end, or a varint longer than 8 bytes) is read by the checked reader.
+  if (end - pos < FAST_EVENT_BYTES) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
+  let p = pos + 1;
+  let dt = <u64>load<u8>(p);
+  if (dt < 0x80) {
+    p++;
+  } else {
+    const x = load<u64>(p);
+    const len = varintLength(x);
+    if (len == 0) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
+    dt = varintValue(x, len);
+    p += len;
+  }
+  // Arguments past the spec's count keep their previous values, as in Go.
+  if (nargs > 1) {
+    let v = <u64>load<u8>(p);
+    if (v < 0x80) {
+      p++;
+    } else {
+      const x = load<u64>(p);
+      const len = varintLength(x);
+      if (len == 0) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
+      v = varintValue(x, len);
+      p += len;
+    }
+    c.a0 = v;
+    if (nargs > 2) {
+      v = <u64>load<u8>(p);
+      if (v < 0x80) {
+        p++;
+      } else {
+        const x = load<u64>(p);
+        const len = varintLength(x);
+        if (len == 0) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
+        v = varintValue(x, len);
+        p += len;
+      }
+      c.a1 = v;
+      if (nargs > 3) {
+        v = <u64>load<u8>(p);
+        if (v < 0x80) {
+          p++;
+        } else {
+          const x = load<u64>(p);
+          const len = varintLength(x);
+          if (len == 0) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
+          v = varintValue(x, len);
+          p += len;
+        }
+        c.a2 = v;
+        if (nargs > 4) {
+          v = <u64>load<u8>(p);
+          if (v < 0x80) {
+            p++;
+          } else {
+            const x = load<u64>(p);
+            const len = varintLength(x);
+            if (len == 0) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
+            v = varintValue(x, len);
+            p += len;
+          }
+          c.a3 = v;
+        }
+      }
+    }
+  }
+  c.typ = typ;
+  const t = ticksToNsExact(dt, tickMul, tickLimit, nsPerTick) + lastTs;
+  c.time = t;
+  c.lastTs = t;
+  c.size = <u32>(p - pos);
+  c.pos = p;
+  return 1;
+}
+
+/**
+ * The rest of nextEvent with every varint checked against the batch's end: for events near the
+ * end of their batch, and varints longer than 8 bytes (read byte by byte, as Go does).
+ */
+function nextEventChecked(c: Cursor, pos: usize, end: usize, typ: u8, nargs: i32, lastTs: i64, nsPerTick: f64): i32 {
   // Unrolled: at most four arguments, and no loop (V8 puts an interrupt check in every loop).
   let p = pos + 1;
   let x = load<u64>(p);
@@ -399,7 +482,7 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
   let r = ordering.advanceFast(c, c.thread, c.m, g.gen);
   if (r == NOT_FAST) r = ordering.advance(c, g, c.m, c.thread, g.gen);
   if (r != 1) return r;
-  const next = nextEvent(c, g.nsPerTick);
+  const next = nextEvent(c, g.nsPerTick, g.tickMul, g.tickLimit);
   if (next < 0) return -1;
   if (next == 1) {
     const t = c.time;
@@ -429,6 +512,8 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
   const m = c.m;
   const gen = g.gen;
   const nsPerTick = g.nsPerTick;
+  const tickMul = g.tickMul;
+  const tickLimit = g.tickLimit;
   const n = frontier.length;
   let bound = i64.MAX_VALUE;
   if (n >= 2) bound = unchecked(heapKeys[1]);
@@ -437,7 +522,7 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
     let r = ordering.advanceFast(c, ms, m, gen);
     if (r == NOT_FAST) r = ordering.advance(c, g, m, ms, gen);
     if (r != 1) return r;
-    const next = nextEvent(c, nsPerTick);
+    const next = nextEvent(c, nsPerTick, tickMul, tickLimit);
     if (next < 0) return -1;
     if (next == 0) {
       heapRemove(frontier, 0);
@@ -459,7 +544,7 @@ function install(g: Generation): bool {
   reserveHeapKeys(g.batchMs.length);
   for (let i = 0; i < g.batchMs.length; i++) {
     const c = new Cursor(unchecked(g.batchMs[i]), unchecked(g.batchesByM[i]));
-    const r = nextEvent(c, g.nsPerTick);
+    const r = nextEvent(c, g.nsPerTick, g.tickMul, g.tickLimit);
     if (r < 0) return false;
     if (r == 1) {
       frontier.push(c);
