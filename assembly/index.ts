@@ -1,7 +1,7 @@
 // The decoder's entry points. JavaScript copies one generation into inputBuffer(), calls
 // loadGeneration(), then nextBatch() until it reports the generation done; events arrive in the
 // columns (see columns.ts). Ordering state survives from one generation to the next.
-import { COLUMN_COUNT } from './columns';
+import { COLUMN_COUNT, writingColumns } from './columns';
 import { Ev } from './event';
 import { Batch, Generation, readGeneration } from './generation';
 import { MState, NOT_FAST, Ordering } from './order';
@@ -96,7 +96,16 @@ export function loadGeneration(length: i32, gen: u64): i32 {
 }
 
 export function columnPointer(column: i32): usize {
-  return column >= 0 && column < COLUMN_COUNT ? columns.ptr(column) : 0;
+  return column >= 0 && column < COLUMN_COUNT ? columns.address(column) : 0;
+}
+
+/**
+ * Fills column `column` of the current batch from its rows if it was not yet (see columns.ts);
+ * returns the mask (bit per column) of the columns that hold the batch's values now.
+ */
+export function fillColumn(column: i32): i32 {
+  if (column >= 0 && column < COLUMN_COUNT) columns.ptr(column);
+  return <i32>columns.ready;
 }
 
 export function batchStatus(): i32 {
@@ -165,6 +174,18 @@ const CONTINUATION_BITS: u64 = 0x8080808080808080;
   if (length == 1) return x & 0x7f;
   if (length == 2) return (x & 0x7f) | ((x >> 1) & 0x3f80);
   // Keep the varint's own bytes, then squeeze out each byte's continuation bit.
+  const v = length == 8 ? x : x & ((<u64>1 << (<u64>length << 3)) - 1);
+  return (v & 0x7f) | ((v >> 1) & (<u64>0x7f << 7)) | ((v >> 2) & (<u64>0x7f << 14)) | ((v >> 3) & (<u64>0x7f << 21)) |
+    ((v >> 4) & (<u64>0x7f << 28)) | ((v >> 5) & (<u64>0x7f << 35)) | ((v >> 6) & (<u64>0x7f << 42)) | ((v >> 7) & (<u64>0x7f << 49));
+}
+
+/** varintValue for a varint of 2–8 bytes: those of up to 4 bytes (goroutine ids, sequence
+ *  numbers) squeezed in 32 bits with four terms instead of eight. */
+@inline function varintValueLong(x: u64, length: usize): u64 {
+  if (length <= 4) {
+    const v = <u32>x & (<u32>0xffffffff >> ((4 - <u32>length) << 3));
+    return <u64>((v & 0x7f) | ((v >> 1) & 0x3f80) | ((v >> 2) & 0x1fc000) | ((v >> 3) & 0xfe00000));
+  }
   const v = length == 8 ? x : x & ((<u64>1 << (<u64>length << 3)) - 1);
   return (v & 0x7f) | ((v >> 1) & (<u64>0x7f << 7)) | ((v >> 2) & (<u64>0x7f << 14)) | ((v >> 3) & (<u64>0x7f << 21)) |
     ((v >> 4) & (<u64>0x7f << 28)) | ((v >> 5) & (<u64>0x7f << 35)) | ((v >> 6) & (<u64>0x7f << 42)) | ((v >> 7) & (<u64>0x7f << 49));
@@ -254,7 +275,7 @@ const FAST_EVENT_BYTES: usize = 41;
     const x = load<u64>(p);
     const len = varintLength(x);
     if (len == 0) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
-    dt = varintValue(x, len);
+    dt = varintValueLong(x, len);
     p += len;
   }
   // Arguments past the spec's count keep their previous values, as in Go.
@@ -266,7 +287,7 @@ const FAST_EVENT_BYTES: usize = 41;
       const x = load<u64>(p);
       const len = varintLength(x);
       if (len == 0) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
-      v = varintValue(x, len);
+      v = varintValueLong(x, len);
       p += len;
     }
     c.a0 = v;
@@ -278,7 +299,7 @@ const FAST_EVENT_BYTES: usize = 41;
         const x = load<u64>(p);
         const len = varintLength(x);
         if (len == 0) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
-        v = varintValue(x, len);
+        v = varintValueLong(x, len);
         p += len;
       }
       c.a1 = v;
@@ -290,7 +311,7 @@ const FAST_EVENT_BYTES: usize = 41;
           const x = load<u64>(p);
           const len = varintLength(x);
           if (len == 0) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
-          v = varintValue(x, len);
+          v = varintValueLong(x, len);
           p += len;
         }
         c.a2 = v;
@@ -302,7 +323,7 @@ const FAST_EVENT_BYTES: usize = 41;
             const x = load<u64>(p);
             const len = varintLength(x);
             if (len == 0) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
-            v = varintValue(x, len);
+            v = varintValueLong(x, len);
             p += len;
           }
           c.a3 = v;
@@ -479,8 +500,9 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
 @inline function tryAdvance(g: Generation, i: i32): i32 {
   const c = unchecked(frontier[i]);
   if (c.thread === null && c.m != -1) c.thread = ordering.threadState(c.m);
-  let r = ordering.advanceFast(c, c.thread, c.m, g.gen);
-  if (r == NOT_FAST) r = ordering.advance(c, g, c.m, c.thread, g.gen);
+  const ms = c.thread;
+  let r = ms !== null && ordering.initialGen != 0 ? ordering.advanceFast(c, ms, c.m, g.gen, writingColumns()) : NOT_FAST;
+  if (r == NOT_FAST) r = ordering.advance(c, g, c.m, ms, g.gen);
   if (r != 1) return r;
   const next = nextEvent(c, g.nsPerTick, g.tickMul, g.tickLimit);
   if (next < 0) return -1;
@@ -511,6 +533,10 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
   const ms = c.thread;
   const m = c.m;
   const gen = g.gen;
+  const ord = ordering;
+  // The fast path needs a thread and the first generation known (advance() sets it).
+  let fast = ms !== null && ord.initialGen != 0;
+  const into = writingColumns();
   const nsPerTick = g.nsPerTick;
   const tickMul = g.tickMul;
   const tickLimit = g.tickLimit;
@@ -518,10 +544,19 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
   let bound = i64.MAX_VALUE;
   if (n >= 2) bound = unchecked(heapKeys[1]);
   if (n >= 3) bound = min(bound, unchecked(heapKeys[2]));
+  // The run stops at an event later than `bound` (the root moves down) or than the next sample.
+  const limit = min(bound, sampleTime);
+  // heapKeys[0] (the root's time) is read by no one during the run: stored once, when it ends.
   for (;;) {
-    let r = ordering.advanceFast(c, ms, m, gen);
-    if (r == NOT_FAST) r = ordering.advance(c, g, m, ms, gen);
-    if (r != 1) return r;
+    let r = fast ? ord.advanceFast(c, changetype<MState>(ms), m, gen, into) : NOT_FAST;
+    if (r == NOT_FAST) {
+      r = ord.advance(c, g, m, ms, gen);
+      fast = ms !== null && ord.initialGen != 0;
+    }
+    if (r != 1) {
+      unchecked((heapKeys[0] = c.time));
+      return r;
+    }
     const next = nextEvent(c, nsPerTick, tickMul, tickLimit);
     if (next < 0) return -1;
     if (next == 0) {
@@ -529,12 +564,15 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
       return 1;
     }
     const t = c.time;
-    unchecked((heapKeys[0] = t));
-    if (t > bound) {
-      siftDownInline(frontier, 0);
+    if (t > limit) {
+      unchecked((heapKeys[0] = t));
+      if (t > bound) siftDownInline(frontier, 0);
       return 1;
     }
-    if (sampleTime < t || outputFull()) return 1;
+    if (columns.full) {
+      unchecked((heapKeys[0] = t));
+      return 1;
+    }
   }
   // Not reached; the compiler wants every path of the function to return.
   return 1;

@@ -452,11 +452,10 @@ export class Ordering {
    * metrics). When such an event is valid and can advance, the common case, this applies exactly
    * what advance() would, with the context in locals instead of the per-call fields. Otherwise it
    * changes nothing and returns NOT_FAST, and advance() takes the event: "cannot advance yet"
-   * and every error come from there, as always.
+   * and every error come from there, as always. `into`: how the batch is written (writingColumns()).
    */
-  @inline advanceFast(ev: Ev, ms: MState | null, m: i64, gen: u64): i32 {
-    // Every case needs a thread; initialGen is set by the first advance().
-    if (ms === null || this.initialGen == 0) return NOT_FAST;
+  @inline advanceFast(ev: Ev, ms: MState, m: i64, gen: u64, into: bool): i32 {
+    // Every case needs a thread, and initialGen set by a first advance(): the caller checks both.
     const gid = ms.g;
     const pid = ms.p;
     // The thread's goroutine after the event (its proc never changes here).
@@ -474,7 +473,7 @@ export class Ordering {
         ps.seqGen = gen;
         ps.seq = ev.a0;
         const stack = stackColumn(ev.a1);
-        if (!putKnown(ev, gid, pid, m, REFS_STACK, ev.a1, 0, S.KIND_STATE_TRANSITION, stack, 1, <f64>gid, G_RUNNING, G_SYSCALL, 0, stack)) return -1;
+        if (!putKnown(into, ev, gid, pid, m, REFS_STACK, ev.a1, 0, S.KIND_STATE_TRANSITION, stack, 1, <f64>gid, G_RUNNING, G_SYSCALL, 0, stack)) return -1;
         break;
       }
       case S.EV_GO_SYSCALL_END: {
@@ -485,7 +484,7 @@ export class Ordering {
         if (ps === null || ps.status != PROC_SYSCALL) return NOT_FAST;
         st.status = GO_RUNNING;
         ps.status = PROC_RUNNING;
-        if (!putKnown(ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_STATE_TRANSITION, -1, 1, <f64>gid, G_SYSCALL, G_RUNNING, 0, -1)) return -1;
+        if (!putKnown(into, ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_STATE_TRANSITION, -1, 1, <f64>gid, G_SYSCALL, G_RUNNING, 0, -1)) return -1;
         break;
       }
       case S.EV_GC_SWEEP_BEGIN:
@@ -497,17 +496,17 @@ export class Ordering {
         if (ps === null) return NOT_FAST;
         if (ev.typ == S.EV_GC_SWEEP_BEGIN) {
           if (!ps.ranges.tryBegin(S.EV_GC_SWEEP_BEGIN, 0)) return NOT_FAST;
-          if (!putKnown(ev, gid, pid, m, REFS_STACK, ev.a0, 0, S.KIND_RANGE_BEGIN, stackColumn(ev.a0), 2, <f64>pid, 0, 0, 0, -1)) return -1;
+          if (!putKnown(into, ev, gid, pid, m, REFS_STACK, ev.a0, 0, S.KIND_RANGE_BEGIN, stackColumn(ev.a0), 2, <f64>pid, 0, 0, 0, -1)) return -1;
         } else {
           if (!ps.ranges.tryEnd(ev.typ)) return NOT_FAST;
-          if (!putKnown(ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_RANGE_END, -1, 2, <f64>pid, 0, 0, 0, -1)) return -1;
+          if (!putKnown(into, ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_RANGE_END, -1, 2, <f64>pid, 0, 0, 0, -1)) return -1;
         }
         break;
       }
       case S.EV_HEAP_ALLOC: {
         // heapMetric: validate(MUST, MUST, MAY).
         if (pid == -1) return NOT_FAST;
-        if (!putKnown(ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_METRIC, -1, 0, 0, 0, 0, 0, -1)) return -1;
+        if (!putKnown(into, ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_METRIC, -1, 0, 0, 0, 0, 0, -1)) return -1;
         break;
       }
       case S.EV_GO_UNBLOCK: {
@@ -518,7 +517,7 @@ export class Ordering {
         st.status = GO_RUNNABLE;
         st.seqGen = gen;
         st.seq = ev.a1;
-        if (!putKnown(ev, gid, pid, m, REFS_STACK, ev.a2, 0, S.KIND_STATE_TRANSITION, stackColumn(ev.a2), 1, <f64>(<i64>ev.a0), G_WAITING, G_RUNNABLE, 0, -1)) return -1;
+        if (!putKnown(into, ev, gid, pid, m, REFS_STACK, ev.a2, 0, S.KIND_STATE_TRANSITION, stackColumn(ev.a2), 1, <f64>(<i64>ev.a0), G_WAITING, G_RUNNABLE, 0, -1)) return -1;
         break;
       }
       case S.EV_GO_START: {
@@ -531,7 +530,7 @@ export class Ordering {
         st.seqGen = gen;
         st.seq = ev.a1;
         newG = next;
-        if (!putKnown(ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_STATE_TRANSITION, -1, 1, <f64>(<i64>ev.a0), G_RUNNABLE, G_RUNNING, 0, -1)) return -1;
+        if (!putKnown(into, ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_STATE_TRANSITION, -1, 1, <f64>(<i64>ev.a0), G_RUNNABLE, G_RUNNING, 0, -1)) return -1;
         break;
       }
       case S.EV_GO_BLOCK:
@@ -544,7 +543,7 @@ export class Ordering {
         st.status = stop ? GO_RUNNABLE : GO_WAITING;
         newG = -1;
         const stack = stackColumn(ev.a1);
-        if (!putKnown(ev, gid, pid, m, REFS_STACK_STRING, ev.a1, ev.a0, S.KIND_STATE_TRANSITION, stack, 1, <f64>gid, G_RUNNING, stop ? G_RUNNABLE : G_WAITING, <f64>ev.a0, stack)) return -1;
+        if (!putKnown(into, ev, gid, pid, m, REFS_STACK_STRING, ev.a1, ev.a0, S.KIND_STATE_TRANSITION, stack, 1, <f64>gid, G_RUNNING, stop ? G_RUNNABLE : G_WAITING, <f64>ev.a0, stack)) return -1;
         break;
       }
       default:

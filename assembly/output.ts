@@ -30,13 +30,16 @@ export function setTables(g: Generation | null): void {
 
 /** Starts a new batch with whatever did not fit into the previous one. */
 export function startBatch(): void {
-  columns.length = 0;
+  columns.reset();
   while (overflow.length > 0 && !columns.full) {
     const ev = overflow.pop();
     columns.write(ev, ev.time, ev.g, ev.p, ev.m);
   }
 }
 
+// Events wait in the overflow queue only while the columns are full (startBatch drains it until
+// they are, put() queues only then): so `overflow.length > 0` implies `columns.full`, and a loop
+// that has started a batch may test columns.full alone.
 @inline export function outputFull(): bool {
   return columns.full || overflow.length > 0;
 }
@@ -91,10 +94,10 @@ export const REFS_STACK_STRING: i32 = 2;
 
 /**
  * put() for the ordering's fast path, which knows the event's type and passes the type-dependent
- * column values write() would derive for it (see Columns.writeWith). The same table check, time
- * fix-up and overflow; an event that waits in the overflow queue gets its row from write() later.
+ * column values write() would derive for it (see Columns.writeKnown). The same table check, time
+ * fix-up and overflow; an event that waits in the overflow queue gets its values from write() later.
  */
-@inline export function putKnown(ev: Ev, g: i64, p: i64, m: i64, refs: i32, stackId: u64, stringId: u64, kind: u8, stack: f64, resKind: u8, resId: f64, from: u8, to: u8, reason: f64, tstack: f64): bool {
+@inline export function putKnown(into: bool, ev: Ev, g: i64, p: i64, m: i64, refs: i32, stackId: u64, stringId: u64, kind: u8, stack: f64, resKind: u8, resId: f64, from: u8, to: u8, reason: f64, tstack: f64): bool {
   // validateTableIds for a type whose references the caller names: `refs` (a constant at each
   // call site) is REFS_NONE, REFS_STACK (stackId) or REFS_STACK_STRING (stackId, then stringId,
   // the order validateTableIds checks them in).
@@ -107,7 +110,7 @@ export const REFS_STACK_STRING: i32 = 2;
   if (t <= lastTs) t = lastTs + 1;
   lastTs = t;
   if (overflow.length == 0 && !columns.full) {
-    columns.writeWith(ev, t, g, p, m, kind, stack, resKind, resId, from, to, reason, tstack);
+    columns.writeKnown(into, ev, t, g, p, m, kind, stack, resKind, resId, from, to, reason, tstack);
   } else {
     const slot = overflow.push();
     slot.copyFrom(ev);

@@ -4,13 +4,17 @@
 // two pass counts is one pass, without Node's start-up or the file reads):
 //   valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
 //     node --single-threaded --no-liftoff --no-wasm-dynamic-tiering bench/decode-passes.mjs <trace> 2
+// --all reads every column (as the analyses do), not only `kind`.
 // Prints one JSON line: events per pass, CPU seconds of each pass (process.cpuUsage).
 // Compiled sources come from dist/ (or $SCHEDSCOPE_DIST).
 import { openSync, closeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [path, passesArg = '1', generationsArg] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+// --all: read every column of every batch (as the analyses' batch view does) instead of `kind` only.
+const allColumns = argv.includes('--all');
+const [path, passesArg = '1', generationsArg] = argv.filter((a) => a !== '--all');
 if (!path) {
   console.error('usage: node bench/decode-passes.mjs <trace> [passes] [max generations]');
   process.exit(2);
@@ -59,6 +63,11 @@ for (let pass = 0; pass < passes; pass++) {
       const { length, kind } = batch;
       events += length;
       for (let i = 0; i < length; i++) check = (check + kind[i]) | 0;
+      if (allColumns) {
+        const cols = [batch.time, ...batch.args, batch.timeNs, batch.goroutine, batch.proc, batch.thread, batch.stack,
+          batch.transitionStack, batch.resourceId, batch.reason, batch.wireType, batch.resourceKind, batch.from, batch.to, batch.size];
+        for (const col of cols) check = (check + Number(col[length - 1])) | 0;
+      }
     }
   }
   const used = process.cpuUsage(before);

@@ -9,7 +9,7 @@ import {
 } from '../errors.js';
 import type { RawGeneration } from '../format/framer.js';
 import type { SupportedVersion } from '../format/header.js';
-import { Column, COLUMN_COUNT, EventBatch, type ColumnViews, type GenerationTables, type Stack, type StackFrame, type SyncInfo } from '../model/index.js';
+import { Column, COLUMN_COUNT, EventBatch, type ColumnFiller, type ColumnViews, type GenerationTables, type Stack, type StackFrame, type SyncInfo } from '../model/index.js';
 import { DecoderKernelHost } from './kernel-host.js';
 import { instantiateDecoder, type DecoderExports } from './wasm.js';
 
@@ -28,7 +28,7 @@ const EXPERIMENTS = ['None', 'AllocFree'];
 const utf8 = new TextDecoder('utf-8');
 const DENSE_IDS = 1 << 20;
 
-export class GenerationDecoder implements GenerationTables {
+export class GenerationDecoder implements GenerationTables, ColumnFiller {
   private readonly wasm: DecoderExports;
   /** Runs analysis kernels over the batch this decoder produced last (src/model/kernels.ts). */
   readonly kernels = new DecoderKernelHost();
@@ -118,7 +118,7 @@ export class GenerationDecoder implements GenerationTables {
       this.exhausted = true;
       return null;
     }
-    return this.produced(new EventBatch(count, this.columns(), this, this.generation?.gen ?? 0n));
+    return this.produced(new EventBatch(count, this.columns(), this, this.generation?.gen ?? 0n, this));
   }
 
   /** Remembers the batch the columns hold now, for the kernels. */
@@ -139,7 +139,12 @@ export class GenerationDecoder implements GenerationTables {
   /** A lone Sync (end of trace, or before a read error is reported). */
   bareSync(): EventBatch {
     const count = this.guard(() => this.wasm.bareSync());
-    return this.produced(new EventBatch(count, this.columns(), this, this.generation?.gen ?? 0n));
+    return this.produced(new EventBatch(count, this.columns(), this, this.generation?.gen ?? 0n, this));
+  }
+
+  /** Fills a column of the current batch from the decoder's rows (EventBatch reads through this). */
+  fillColumn(column: number): number {
+    return this.wasm.fillColumn(column);
   }
 
   string(id: bigint): string {

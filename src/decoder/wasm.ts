@@ -14,6 +14,7 @@ export interface DecoderExports {
   setSyncCount(count: bigint): void;
   batchStatus(): number;
   columnPointer(column: number): number;
+  fillColumn(column: number): number;
   lastErrorCode(): number;
   lastErrorMessage(): number;
   lastErrorOffset(): number;
