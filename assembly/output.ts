@@ -88,36 +88,16 @@ function invalidId(what: string, id: u64, ev: Ev): bool {
   }
 }
 
-export const REFS_NONE: i32 = 0;
-export const REFS_STACK: i32 = 1;
-export const REFS_STACK_STRING: i32 = 2;
-
 /**
- * put() for the ordering's fast path, which knows the event's type and passes the type-dependent
- * column values write() would derive for it (see Columns.writeKnown). The same table check, time
- * fix-up and overflow; an event that waits in the overflow queue gets its values from write() later.
+ * put() for the ordering's fast path, which has checked the event's table ids itself and knows
+ * its type-dependent column values (see Columns.writeKnown): the time fix-up and the write. Only
+ * where the output has room for this event: the columns are not full and nothing waits in the
+ * overflow queue. runRoot and tryAdvance guarantee it: nextBatch calls them only while the output
+ * is not full, runRoot stops as soon as it is, and a step that hands out nothing leaves it as it was.
  */
-@inline export function putKnown(into: bool, ev: Ev, g: i64, p: i64, m: i64, refs: i32, stackId: u64, stringId: u64, kind: u8, stack: f64, resKind: u8, resId: f64, from: u8, to: u8, reason: f64, tstack: f64): bool {
-  // validateTableIds for a type whose references the caller names: `refs` (a constant at each
-  // call site) is REFS_NONE, REFS_STACK (stackId) or REFS_STACK_STRING (stackId, then stringId,
-  // the order validateTableIds checks them in).
-  if (refs != REFS_NONE) {
-    const table = changetype<Generation>(tables);
-    if (!table.hasStack(stackId)) return invalidId('stack', stackId, ev);
-    if (refs == REFS_STACK_STRING && !table.hasString(stringId)) return invalidId('string', stringId, ev);
-  }
+@inline export function putRoom(into: bool, ev: Ev, g: i64, p: i64, m: i64, kind: u8, stack: f64, resKind: u8, resId: f64, from: u8, to: u8, reason: f64, tstack: f64): void {
   let t = ev.time;
   if (t <= lastTs) t = lastTs + 1;
   lastTs = t;
-  if (overflow.length == 0 && !columns.full) {
-    columns.writeKnown(into, ev, t, g, p, m, kind, stack, resKind, resId, from, to, reason, tstack);
-  } else {
-    const slot = overflow.push();
-    slot.copyFrom(ev);
-    slot.time = t;
-    slot.g = g;
-    slot.p = p;
-    slot.m = m;
-  }
-  return true;
+  columns.writeKnown(into, ev, t, g, p, m, kind, stack, resKind, resId, from, to, reason, tstack);
 }
