@@ -497,7 +497,7 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
   if (h.length > 0) siftDown(h, 0);
 }
 
-@inline function tryAdvance(g: Generation, i: i32): i32 {
+function tryAdvance(g: Generation, i: i32): i32 {
   const c = unchecked(frontier[i]);
   if (c.thread === null && c.m != -1) c.thread = ordering.threadState(c.m);
   const ms = c.thread;
