@@ -558,6 +558,12 @@ export class Ordering {
         putRoom(into, ev, gid, pid, m, S.KIND_STATE_TRANSITION, -1, 1, <f64>next, G_RUNNABLE, G_RUNNING, 0, -1);
         break;
       }
+      case S.EV_GO_CREATE:
+      case S.EV_GO_CREATE_BLOCKED:
+        // Rarer, and they allocate: out of line, still far cheaper than advance().
+        return this.goCreateFast(ev, ms, m, gen, into);
+      case S.EV_GO_DESTROY:
+        return this.goDestroyFast(ev, ms, m, into);
       case S.EV_GO_BLOCK:
       case S.EV_GO_STOP: {
         // goStopExec without the destroy case: validateUser, the goroutine Running.
@@ -581,6 +587,47 @@ export class Ordering {
     }
     // Each case has handed out the event in the context before it, as advance()'s emit does.
     ms.g = newG;
+    return 1;
+  }
+
+  /** advanceFast's GoCreate and GoCreateBlocked: goCreate's checks and changes, or NOT_FAST. */
+  private goCreateFast(ev: Ev, ms: MState, m: i64, gen: u64, into: bool): i32 {
+    const gid = ms.g;
+    const pid = ms.p;
+    // validate(MUST, MUST, MAY); the creator, if any, Running; the new goroutine unknown.
+    if (pid == -1) return NOT_FAST;
+    const cur = this.threadG(ms, gid);
+    if (cur !== null) {
+      if (cur.status != GO_RUNNING) return NOT_FAST;
+    }
+    const newgid = <i64>ev.a0;
+    if (this.gStates.get(newgid) !== null) return NOT_FAST;
+    // validateTableIds: the own stack (a2), then the new goroutine's start stack (a1).
+    const table = changetype<Generation>(tables);
+    if (!table.hasStack(ev.a2)) return NOT_FAST;
+    if (!table.hasStack(ev.a1)) return NOT_FAST;
+    const blocked = ev.typ == S.EV_GO_CREATE_BLOCKED;
+    const gs = newGState(newgid);
+    gs.status = blocked ? GO_WAITING : GO_RUNNABLE;
+    gs.seqGen = gen;
+    this.gStates.set(newgid, gs);
+    putRoom(into, ev, gid, pid, m, S.KIND_STATE_TRANSITION, stackColumn(ev.a2), 1, <f64>newgid, G_NOT_EXIST, blocked ? G_WAITING : G_RUNNABLE, 0, <f64>ev.a1);
+    return 1;
+  }
+
+  /** advanceFast's GoDestroy: goStopExec's checks and changes, or NOT_FAST. */
+  private goDestroyFast(ev: Ev, ms: MState, m: i64, into: bool): i32 {
+    const gid = ms.g;
+    const pid = ms.p;
+    if (gid == -1) return NOT_FAST;
+    if (pid == -1) return NOT_FAST;
+    const st = this.threadG(ms, gid);
+    if (st === null) return NOT_FAST;
+    if (st.status != GO_RUNNING) return NOT_FAST;
+    this.deleteG(gid, st);
+    freeGStates.push(st);
+    ms.g = -1;
+    putRoom(into, ev, gid, pid, m, S.KIND_STATE_TRANSITION, -1, 1, <f64>gid, G_RUNNING, G_NOT_EXIST, 0, -1);
     return 1;
   }
 
