@@ -525,9 +525,9 @@ function tryAdvance(g: Generation, i: i32): i32 {
  * than either child's (siftDown would leave it in place), the next CPU sample (at sampleTime) is
  * not earlier, and the output has room; exactly the steps nextBatch's loop would take one at a
  * time, with what does not change during the run (the cursor, its thread, the children's times)
- * held in locals. Returns as tryAdvance does for the last step.
+ * held in locals. Returns as tryAdvance does for the last step. `into`: writingColumns().
  */
-@inline function runRoot(g: Generation, sampleTime: i64): i32 {
+@inline function runRoot(g: Generation, sampleTime: i64, into: bool): i32 {
   const c = unchecked(frontier[0]);
   if (c.thread === null && c.m != -1) c.thread = ordering.threadState(c.m);
   const ms = c.thread;
@@ -536,7 +536,6 @@ function tryAdvance(g: Generation, i: i32): i32 {
   const ord = ordering;
   // The fast path needs a thread and the first generation known (advance() sets it).
   let fast = ms !== null && ord.initialGen != 0;
-  const into = writingColumns();
   const nsPerTick = g.nsPerTick;
   const tickMul = g.tickMul;
   const tickLimit = g.tickLimit;
@@ -647,7 +646,10 @@ export function nextBatch(): i32 {
       status = columns.length > 0 ? MORE : DONE;
       return columns.length;
     }
-    let r = runRoot(g, cpuIndex < nsamples ? unchecked(samples[cpuIndex]).time : i64.MAX_VALUE);
+    const sampleTime = cpuIndex < nsamples ? unchecked(samples[cpuIndex]).time : i64.MAX_VALUE;
+    // One copy of the loop per way of writing (`into` a constant in each): neither carries the
+    // other's values and tests.
+    let r = writingColumns() ? runRoot(g, sampleTime, true) : runRoot(g, sampleTime, false);
     if (r < 0) {
       status = FAILED;
       return columns.length;
