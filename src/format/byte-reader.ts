@@ -65,6 +65,23 @@ export class ByteReader {
     throw new VarintError('overflow');
   }
 
+  /** Bytes that can be read without waiting for another chunk. */
+  get buffered(): number {
+    return this.chunk.length - this.pos;
+  }
+
+  /** The i-th buffered byte (i < buffered), without consuming it. */
+  peekByte(i: number): number {
+    return this.chunk[this.pos + i]!;
+  }
+
+  /** Consumes n buffered bytes (n <= buffered), copying them into dest at destOffset. */
+  takeBuffered(n: number, dest: Uint8Array, destOffset: number): void {
+    dest.set(this.chunk.subarray(this.pos, this.pos + n), destOffset);
+    this.pos += n;
+    this.offset += n;
+  }
+
   /** Copies up to n bytes into dest at destOffset; returns how many were available. */
   async readInto(dest: Uint8Array, destOffset: number, n: number): Promise<number> {
     let copied = 0;

@@ -41,6 +41,8 @@ export const DEFAULT_MAX_GENERATION_BYTES = 256 * 1024 * 1024;
 const EVENT_BATCH = 0x01;
 const EXPERIMENTAL_BATCH = 0x31;
 const END_OF_GENERATION = 0x34;
+/** A batch header read by readBatchHeaderBuffered: the type byte and four varints (gen, M, timestamp, size). */
+const MAX_FAST_HEADER_BYTES = 1 + 4 * 10;
 
 interface ItemHeader {
   kind: 'batch' | 'end';
@@ -196,6 +198,8 @@ export class GenerationFramer {
    */
   private async readItem(currentGen: bigint, allowSpill: boolean): Promise<ItemHeader | null> {
     const offset = this.reader.offset;
+    const header = this.readBatchHeaderBuffered();
+    if (header !== null) return this.readPayload(currentGen, allowSpill, offset, header.gen, header.size, header.start);
     const type = await this.reader.readByte();
     if (type < 0) return null;
     if (type === END_OF_GENERATION) return { kind: 'end', gen: 0n, offset };
@@ -214,6 +218,59 @@ export class GenerationFramer {
     await this.readHeaderField(offset, generation, 'M ID');
     await this.readHeaderField(offset, generation, 'timestamp');
     const size = await this.readHeaderField(offset, generation, 'size');
+    return this.readPayload(currentGen, allowSpill, offset, gen, size, headerStart);
+  }
+
+  /**
+   * The common case of a batch header, read without awaiting byte by byte: an event batch whose
+   * four header varints are in the chunk at hand and not unusually long. Consumes the header
+   * (into the buffer) and returns its generation and payload size, with `start` where the header
+   * begins in the buffer; or returns null having consumed nothing, for readItem's general path
+   * (which reports every error).
+   */
+  private readBatchHeaderBuffered(): { gen: bigint; size: bigint; start: number } | null {
+    const reader = this.reader;
+    const available = Math.min(reader.buffered, MAX_FAST_HEADER_BYTES);
+    if (available < 5 || reader.peekByte(0) !== EVENT_BATCH) return null;
+    let at = 1;
+    let gen = 0;
+    let size = 0;
+    for (let field = 0; field < 4; field++) {
+      // Go writes the size (and an M of NoThread) as 10-byte padded varints. A 10th byte above 1
+      // (an overflow) goes to the general path. gen and size are needed as numbers: exact while
+      // no payload bit lies past the 7th byte (49 bits); M and the timestamp are only skipped.
+      const needed = field === 0 || field === 3;
+      let value = 0;
+      let scale = 1;
+      for (let i = 0; ; i++) {
+        if (i === 10 || at >= available) return null;
+        const b = reader.peekByte(at++);
+        if (i >= 7 && needed && (b & 0x7f) !== 0) return null;
+        if (i === 9 && b > 1) return null;
+        value += (b & 0x7f) * scale;
+        if (b < 0x80) break;
+        scale *= 128;
+      }
+      if (field === 0) gen = value;
+      else if (field === 3) size = value;
+    }
+    const start = this.buffer.length;
+    this.buffer.ensure(at);
+    reader.takeBuffered(at, this.buffer.bytes, start);
+    this.buffer.length += at;
+    return { gen: BigInt(gen), size: BigInt(size), start };
+  }
+
+  /** The rest of readItem once the header is read: size checks, then the payload. */
+  private async readPayload(
+    currentGen: bigint,
+    allowSpill: boolean,
+    offset: number,
+    gen: bigint,
+    size: bigint,
+    headerStart: number,
+  ): Promise<ItemHeader> {
+    const generation = currentGen === 0n ? undefined : currentGen;
     if (size > BigInt(MAX_BATCH_PAYLOAD_BYTES)) {
       throw new CorruptBatchError({
         offset,
