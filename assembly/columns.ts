@@ -71,15 +71,14 @@ function groupsOf(mask: u32): u32 {
   return out;
 }
 
-/** Rough instructions per event of filling each group from rows, against ~50 saved per event by
- *  writing rows instead of columns: a batch is written as rows when the groups its consumer read
- *  in the previous batch cost less to fill than that. */
+/** Rough instructions per event of filling each group from rows (kind is written with the rows),
+ *  against ~50 saved per event by writing rows instead of columns: a batch is written as rows
+ *  when the groups its consumer read in the previous batch cost less to fill than that. */
 function fillCost(mask: u32): i32 {
   let cost = 0;
   if (mask & G_TIME) cost += 9;
   if (mask & G_ARGS) cost += 13;
   if (mask & G_CONTEXT) cost += 13;
-  if (mask & G_KIND) cost += 6;
   if (mask & G_TYPE) cost += 6;
   if (mask & G_TRANSITION) cost += 60;
   return cost;
@@ -202,13 +201,15 @@ export class Columns {
     this.askedBefore = this.asked;
     this.asked = 0;
     intoColumns = fillCost(groupsOf(this.askedBefore)) >= ROWS_PAY_BELOW;
-    this.ready = intoColumns ? (<u32>1 << COLUMN_COUNT) - 1 : 0;
+    // Rows come with the kind column written too: every consumer reads it, and each fast-path
+    // case knows its kind as a constant (one store, against a pass over the rows).
+    this.ready = intoColumns ? (<u32>1 << COLUMN_COUNT) - 1 : G_KIND;
   }
 
   /** Writes one event (time after fix-up; arguments and type as the ordering leaves them; context). */
   @inline write(ev: Ev, time: i64, g: i64, p: i64, m: i64): void {
     if (intoColumns) this.writeColumns(ev, time, g, p, m);
-    else this.writeRow(ev, time, g, p, m);
+    else this.writeRow(ev, time, g, p, m, S.kindOf(ev.typ));
   }
 
   /**
@@ -218,13 +219,14 @@ export class Columns {
    */
   @inline writeKnown(into: bool, ev: Ev, time: i64, g: i64, p: i64, m: i64, kind: u8, stack: f64, resKind: u8, resId: f64, from: u8, to: u8, reason: f64, tstack: f64): void {
     if (into) this.writeWith(ev, time, g, p, m, kind, stack, resKind, resId, from, to, reason, tstack);
-    else this.writeRow(ev, time, g, p, m);
+    else this.writeRow(ev, time, g, p, m, kind);
   }
 
-  /** The event as a row. */
-  @inline writeRow(ev: Ev, time: i64, g: i64, p: i64, m: i64): void {
+  /** The event as a row, and its kind into the kind column. */
+  @inline writeRow(ev: Ev, time: i64, g: i64, p: i64, m: i64, kind: u8): void {
     const i = this.length;
     this.length = i + 1;
+    store<u8>(pKind + <usize>i, kind);
     const r = this.rows + <usize>i * ROW_BYTES;
     store<i64>(r, time, R_TIME);
     store<u64>(r, ev.a0, R_A0);
