@@ -547,18 +547,21 @@ function tryAdvance(g: Generation, i: i32): i32 {
   const limit = min(bound, sampleTime);
   // heapKeys[0] (the root's time) is read by no one during the run: stored once, when it ends.
   for (;;) {
+    // The common outcomes (advanced, next event read) each cost one test.
     let r = fast ? ord.advanceFast(c, changetype<MState>(ms), m, gen, into) : NOT_FAST;
-    if (r == NOT_FAST) {
-      r = ord.advance(c, g, m, ms, gen);
-      fast = ms !== null && ord.initialGen != 0;
-    }
     if (r != 1) {
-      unchecked((heapKeys[0] = c.time));
-      return r;
+      if (r == NOT_FAST) {
+        r = ord.advance(c, g, m, ms, gen);
+        fast = ms !== null && ord.initialGen != 0;
+      }
+      if (r != 1) {
+        unchecked((heapKeys[0] = c.time));
+        return r;
+      }
     }
     const next = nextEvent(c, nsPerTick, tickMul, tickLimit);
-    if (next < 0) return -1;
-    if (next == 0) {
+    if (next != 1) {
+      if (next < 0) return -1;
       heapRemove(frontier, 0);
       return 1;
     }
