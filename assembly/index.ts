@@ -1,5 +1,6 @@
-// The decoder's entry points. JavaScript copies one generation into inputBuffer(), calls
-// loadGeneration(), then nextBatch() until it reports the generation done; events arrive in the
+// The decoder's entry points. JavaScript copies one generation into inputBuffer() and calls
+// loadGeneration() (or frames it into a slot and calls loadGenerationInSlot()), then nextBatch()
+// until it reports the generation done; events arrive in the
 // columns (see columns.ts). Ordering state survives from one generation to the next.
 import { COLUMN_COUNT, writingColumns } from './columns';
 import { Ev } from './event';
@@ -74,8 +75,61 @@ export function inputBuffer(length: i32): usize {
   return input;
 }
 
+// ---- Slots: two buffers JavaScript frames generations into in place ----
+//
+// The sequential reader frames generation k into slot k % 2 while generation k-1 decodes from the
+// other one, writing the bytes where the decoder reads them (no copy into inputBuffer()). A slot
+// is resized only by reserveSlot(), which JavaScript calls when loading a generation that did not
+// fit (the excess was framed in JavaScript memory and is copied in behind what is there).
+const SLOTS: i32 = 2;
+const slotAddresses = new StaticArray<usize>(SLOTS);
+const slotCapacities = new StaticArray<usize>(SLOTS);
+
+/** Address of slot `slot` (0 until it has been reserved). */
+export function slotPointer(slot: i32): usize {
+  return slot >= 0 && slot < SLOTS ? unchecked(slotAddresses[slot]) : 0;
+}
+
+/** Bytes slot `slot` holds (INPUT_PADDING more are allocated behind them). */
+export function slotSize(slot: i32): i32 {
+  return slot >= 0 && slot < SLOTS ? <i32>unchecked(slotCapacities[slot]) : 0;
+}
+
+/** Makes slot `slot` hold at least `length` bytes, keeping its contents if `keep`; returns its address. */
+export function reserveSlot(slot: i32, length: i32, keep: bool): usize {
+  if (slot < 0 || slot >= SLOTS) return 0;
+  const need = <usize>max(length, 1);
+  if (need > unchecked(slotCapacities[slot])) {
+    const old = unchecked(slotAddresses[slot]);
+    let at: usize;
+    if (old != 0 && keep) {
+      at = heap.realloc(old, need + INPUT_PADDING);
+    } else {
+      if (old != 0) heap.free(old);
+      at = heap.alloc(need + INPUT_PADDING);
+    }
+    unchecked((slotAddresses[slot] = at));
+    unchecked((slotCapacities[slot] = need));
+  }
+  return unchecked(slotAddresses[slot]);
+}
+
+/** loadGeneration for a generation in slot `slot` instead of the input buffer. */
+export function loadGenerationInSlot(slot: i32, length: i32, gen: u64): i32 {
+  if (slot < 0 || slot >= SLOTS) {
+    clearError();
+    fail(ERR_CORRUPT_BATCH, 'no such generation slot', -1);
+    return errorCode;
+  }
+  return loadFrom(unchecked(slotAddresses[slot]), unchecked(slotCapacities[slot]), length, gen);
+}
+
 /** Decodes the tables of the generation in the input buffer. Returns 0 or an error code. */
 export function loadGeneration(length: i32, gen: u64): i32 {
+  return loadFrom(input, inputCapacity, length, gen);
+}
+
+function loadFrom(input: usize, inputCapacity: usize, length: i32, gen: u64): i32 {
   clearError();
   generation = null;
   setTables(null);

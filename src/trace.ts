@@ -178,14 +178,16 @@ export class Trace {
       // The index could not be built (a broken or oversized generation): read sequentially, which
       // reports the problem exactly where and how it always does.
     }
+    const decoder = await GenerationDecoder.create(
+      this.formatVersion,
+      options.eventsPerBatch === undefined ? undefined : { eventsPerBatch: options.eventsPerBatch },
+    );
+    // Generations are framed straight into the decoder's memory (no copy when loading them).
     const framer = new GenerationFramer(
       this.reader,
       this.formatVersion,
       options.maxGenerationBytes ?? DEFAULT_MAX_GENERATION_BYTES,
-    );
-    const decoder = await GenerationDecoder.create(
-      this.formatVersion,
-      options.eventsPerBatch === undefined ? undefined : { eventsPerBatch: options.eventsPerBatch },
+      decoder.framingRegions(),
     );
     // The next generation is framed while this one decodes (a look-ahead of one generation): its
     // file reads run on libuv's threads while this thread decodes, instead of this thread idling

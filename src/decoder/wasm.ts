@@ -9,6 +9,10 @@ export interface DecoderExports {
   init(version: number, capacity: number): void;
   inputBuffer(length: number): number;
   loadGeneration(length: number, gen: bigint): number;
+  slotPointer(slot: number): number;
+  slotSize(slot: number): number;
+  reserveSlot(slot: number, length: number, keep: boolean): number;
+  loadGenerationInSlot(slot: number, length: number, gen: bigint): number;
   nextBatch(): number;
   bareSync(): number;
   setSyncCount(count: bigint): void;

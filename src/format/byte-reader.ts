@@ -75,11 +75,29 @@ export class ByteReader {
     return this.chunk[this.pos + i]!;
   }
 
-  /** Consumes n buffered bytes (n <= buffered), copying them into dest at destOffset. */
-  takeBuffered(n: number, dest: Uint8Array, destOffset: number): void {
-    dest.set(this.chunk.subarray(this.pos, this.pos + n), destOffset);
+  /** Consumes n buffered bytes (n <= buffered); returns them, valid until the next read. */
+  takeBuffered(n: number): Uint8Array {
+    const bytes = this.chunk.subarray(this.pos, this.pos + n);
     this.pos += n;
     this.offset += n;
+    return bytes;
+  }
+
+  /**
+   * Reads up to n bytes, handing them to `sink` in order, one piece per chunk (each piece valid
+   * only during the call); returns how many were available.
+   */
+  async readTo(n: number, sink: (piece: Uint8Array) => void): Promise<number> {
+    let copied = 0;
+    while (copied < n) {
+      if (this.pos >= this.chunk.length && !(await this.fill())) break;
+      const take = Math.min(n - copied, this.chunk.length - this.pos);
+      sink(this.chunk.subarray(this.pos, this.pos + take));
+      this.pos += take;
+      copied += take;
+    }
+    this.offset += copied;
+    return copied;
   }
 
   /** Copies up to n bytes into dest at destOffset; returns how many were available. */
