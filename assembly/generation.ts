@@ -7,7 +7,7 @@ import {
   EV_STRINGS, EV_SYNC, EV_CLOCK_SNAPSHOT, EV_EXPERIMENTAL_BATCH, EV_BATCH,
 } from './specs';
 import { goSortByTime } from './sort';
-import { ERR_CORRUPT_BATCH, ERR_CORRUPT_TABLE, Reader, fail, ticksToNs } from './state';
+import { ERR_CORRUPT_BATCH, ERR_CORRUPT_TABLE, Reader, exactTickLimit, exactTickMultiplier, fail, ticksToNs } from './state';
 
 const MAX_STRING_BYTES: u64 = 1024;
 const MAX_FRAMES: u64 = 128;
@@ -65,6 +65,9 @@ export class Generation {
   // Sync data.
   hasFreq: bool = false;
   nsPerTick: f64 = 0;
+  /** ticksToNsExact's parameters for this clock (0, 0 unless a tick is a whole number of ns). */
+  tickMul: u64 = 0;
+  tickLimit: u64 = 0;
   hasClockSnapshot: bool = false;
   snapTime: u64 = 0;
   snapMono: u64 = 0;
@@ -324,6 +327,8 @@ function setSync(g: Generation, b: Batch, version: i32): bool {
       if (!r.ok) return tableError('malformed frequency', b);
       g.hasFreq = true;
       g.nsPerTick = 1.0 / (<f64>f / 1e9);
+      g.tickMul = exactTickMultiplier(g.nsPerTick);
+      g.tickLimit = exactTickLimit(g.tickMul);
     } else if (ev == <i32>EV_CLOCK_SNAPSHOT && version >= 25) {
       if (g.hasClockSnapshot) return tableError('found multiple clock snapshot events', b);
       g.hasClockSnapshot = true;

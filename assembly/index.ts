@@ -1,14 +1,15 @@
-// The decoder's entry points. JavaScript copies one generation into inputBuffer(), calls
-// loadGeneration(), then nextBatch() until it reports the generation done; events arrive in the
+// The decoder's entry points. JavaScript copies one generation into inputBuffer() and calls
+// loadGeneration() (or frames it into a slot and calls loadGenerationInSlot()), then nextBatch()
+// until it reports the generation done; events arrive in the
 // columns (see columns.ts). Ordering state survives from one generation to the next.
-import { COLUMN_COUNT } from './columns';
+import { COLUMN_COUNT, writingColumns } from './columns';
 import { Ev } from './event';
 import { Batch, Generation, readGeneration } from './generation';
 import { MState, NOT_FAST, Ordering } from './order';
 import { columns, lastTs, outputFull, putUnchecked, resetOutput, setTables, startBatch } from './output';
 import { goSortByTime } from './sort';
 import * as S from './specs';
-import { ERR_CORRUPT_BATCH, ERR_NONE, ERR_ORDERING, clearError, errorCode, errorMessage, errorOffset, fail, ticksToNs } from './state';
+import { ERR_CORRUPT_BATCH, ERR_NONE, ERR_ORDERING, clearError, errorCode, errorMessage, errorOffset, fail, ticksToNs, ticksToNsExact } from './state';
 
 // The analysis kernels run over the columns this module fills (assembly/analysis/kernel.ts).
 export * from './analysis/index';
@@ -74,8 +75,61 @@ export function inputBuffer(length: i32): usize {
   return input;
 }
 
+// ---- Slots: two buffers JavaScript frames generations into in place ----
+//
+// The sequential reader frames generation k into slot k % 2 while generation k-1 decodes from the
+// other one, writing the bytes where the decoder reads them (no copy into inputBuffer()). A slot
+// is resized only by reserveSlot(), which JavaScript calls when loading a generation that did not
+// fit (the excess was framed in JavaScript memory and is copied in behind what is there).
+const SLOTS: i32 = 2;
+const slotAddresses = new StaticArray<usize>(SLOTS);
+const slotCapacities = new StaticArray<usize>(SLOTS);
+
+/** Address of slot `slot` (0 until it has been reserved). */
+export function slotPointer(slot: i32): usize {
+  return slot >= 0 && slot < SLOTS ? unchecked(slotAddresses[slot]) : 0;
+}
+
+/** Bytes slot `slot` holds (INPUT_PADDING more are allocated behind them). */
+export function slotSize(slot: i32): i32 {
+  return slot >= 0 && slot < SLOTS ? <i32>unchecked(slotCapacities[slot]) : 0;
+}
+
+/** Makes slot `slot` hold at least `length` bytes, keeping its contents if `keep`; returns its address. */
+export function reserveSlot(slot: i32, length: i32, keep: bool): usize {
+  if (slot < 0 || slot >= SLOTS) return 0;
+  const need = <usize>max(length, 1);
+  if (need > unchecked(slotCapacities[slot])) {
+    const old = unchecked(slotAddresses[slot]);
+    let at: usize;
+    if (old != 0 && keep) {
+      at = heap.realloc(old, need + INPUT_PADDING);
+    } else {
+      if (old != 0) heap.free(old);
+      at = heap.alloc(need + INPUT_PADDING);
+    }
+    unchecked((slotAddresses[slot] = at));
+    unchecked((slotCapacities[slot] = need));
+  }
+  return unchecked(slotAddresses[slot]);
+}
+
+/** loadGeneration for a generation in slot `slot` instead of the input buffer. */
+export function loadGenerationInSlot(slot: i32, length: i32, gen: u64): i32 {
+  if (slot < 0 || slot >= SLOTS) {
+    clearError();
+    fail(ERR_CORRUPT_BATCH, 'no such generation slot', -1);
+    return errorCode;
+  }
+  return loadFrom(unchecked(slotAddresses[slot]), unchecked(slotCapacities[slot]), length, gen);
+}
+
 /** Decodes the tables of the generation in the input buffer. Returns 0 or an error code. */
 export function loadGeneration(length: i32, gen: u64): i32 {
+  return loadFrom(input, inputCapacity, length, gen);
+}
+
+function loadFrom(input: usize, inputCapacity: usize, length: i32, gen: u64): i32 {
   clearError();
   generation = null;
   setTables(null);
@@ -96,7 +150,16 @@ export function loadGeneration(length: i32, gen: u64): i32 {
 }
 
 export function columnPointer(column: i32): usize {
-  return column >= 0 && column < COLUMN_COUNT ? columns.ptr(column) : 0;
+  return column >= 0 && column < COLUMN_COUNT ? columns.address(column) : 0;
+}
+
+/**
+ * Fills column `column` of the current batch from its rows if it was not yet (see columns.ts);
+ * returns the mask (bit per column) of the columns that hold the batch's values now.
+ */
+export function fillColumn(column: i32): i32 {
+  if (column >= 0 && column < COLUMN_COUNT) columns.ptr(column);
+  return <i32>columns.ready;
 }
 
 export function batchStatus(): i32 {
@@ -170,6 +233,18 @@ const CONTINUATION_BITS: u64 = 0x8080808080808080;
     ((v >> 4) & (<u64>0x7f << 28)) | ((v >> 5) & (<u64>0x7f << 35)) | ((v >> 6) & (<u64>0x7f << 42)) | ((v >> 7) & (<u64>0x7f << 49));
 }
 
+/** varintValue for a varint of 2–8 bytes: those of up to 4 bytes (goroutine ids, sequence
+ *  numbers) squeezed in 32 bits with four terms instead of eight. */
+@inline function varintValueLong(x: u64, length: usize): u64 {
+  if (length <= 4) {
+    const v = <u32>x & (<u32>0xffffffff >> ((4 - <u32>length) << 3));
+    return <u64>((v & 0x7f) | ((v >> 1) & 0x3f80) | ((v >> 2) & 0x1fc000) | ((v >> 3) & 0xfe00000));
+  }
+  const v = length == 8 ? x : x & ((<u64>1 << (<u64>length << 3)) - 1);
+  return (v & 0x7f) | ((v >> 1) & (<u64>0x7f << 7)) | ((v >> 2) & (<u64>0x7f << 14)) | ((v >> 3) & (<u64>0x7f << 21)) |
+    ((v >> 4) & (<u64>0x7f << 28)) | ((v >> 5) & (<u64>0x7f << 35)) | ((v >> 6) & (<u64>0x7f << 42)) | ((v >> 7) & (<u64>0x7f << 49));
+}
+
 // Result of the byte-at-a-time reader below (for varints longer than 8 bytes).
 let slowValue: u64 = 0;
 
@@ -204,8 +279,11 @@ function uvarintSlow(p: usize, end: usize): usize {
   return len != 0 ? varintValue(x, len) : slowValue;
 }
 
+/** Bytes an event spans at most when its varints are at most 8 bytes each: the type and five varints. */
+const FAST_EVENT_BYTES: usize = 41;
+
 /** Moves c to its next event: 1 if there is one, 0 if its batches are exhausted, -1 on error. */
-@inline function nextEvent(c: Cursor, nsPerTick: f64): i32 {
+@inline function nextEvent(c: Cursor, nsPerTick: f64, tickMul: u64, tickLimit: u64): i32 {
   let pos = c.pos;
   let end = c.end;
   if (pos == end) {
@@ -239,8 +317,88 @@ function uvarintSlow(p: usize, end: usize): usize {
   const typ = load<u8>(pos);
   const nargs = S.timedArgCount(typ);
   if (nargs == 0) return badEventType(c, typ);
-  // The timestamp delta, then up to four arguments; arguments past the spec's count keep their
-  // previous values, as in Go.
+  // Far enough from the batch's end, no varint of at most 8 bytes can run past it: one check for
+  // the whole event. Most varints are a single byte, read as one; longer ones a word at a time.
+  // Anything else (near the end, or a varint longer than 8 bytes) is read by the checked reader.
+  if (end - pos < FAST_EVENT_BYTES) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
+  let p = pos + 1;
+  let dt = <u64>load<u8>(p);
+  if (dt < 0x80) {
+    p++;
+  } else {
+    const x = load<u64>(p);
+    const len = varintLength(x);
+    if (len == 0) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
+    dt = varintValueLong(x, len);
+    p += len;
+  }
+  // Arguments past the spec's count keep their previous values, as in Go.
+  if (nargs > 1) {
+    let v = <u64>load<u8>(p);
+    if (v < 0x80) {
+      p++;
+    } else {
+      const x = load<u64>(p);
+      const len = varintLength(x);
+      if (len == 0) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
+      v = varintValueLong(x, len);
+      p += len;
+    }
+    c.a0 = v;
+    if (nargs > 2) {
+      v = <u64>load<u8>(p);
+      if (v < 0x80) {
+        p++;
+      } else {
+        const x = load<u64>(p);
+        const len = varintLength(x);
+        if (len == 0) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
+        v = varintValueLong(x, len);
+        p += len;
+      }
+      c.a1 = v;
+      if (nargs > 3) {
+        v = <u64>load<u8>(p);
+        if (v < 0x80) {
+          p++;
+        } else {
+          const x = load<u64>(p);
+          const len = varintLength(x);
+          if (len == 0) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
+          v = varintValueLong(x, len);
+          p += len;
+        }
+        c.a2 = v;
+        if (nargs > 4) {
+          v = <u64>load<u8>(p);
+          if (v < 0x80) {
+            p++;
+          } else {
+            const x = load<u64>(p);
+            const len = varintLength(x);
+            if (len == 0) return nextEventChecked(c, pos, end, typ, nargs, lastTs, nsPerTick);
+            v = varintValueLong(x, len);
+            p += len;
+          }
+          c.a3 = v;
+        }
+      }
+    }
+  }
+  c.typ = typ;
+  const t = ticksToNsExact(dt, tickMul, tickLimit, nsPerTick) + lastTs;
+  c.time = t;
+  c.lastTs = t;
+  c.size = <u32>(p - pos);
+  c.pos = p;
+  return 1;
+}
+
+/**
+ * The rest of nextEvent with every varint checked against the batch's end: for events near the
+ * end of their batch, and varints longer than 8 bytes (read byte by byte, as Go does).
+ */
+function nextEventChecked(c: Cursor, pos: usize, end: usize, typ: u8, nargs: i32, lastTs: i64, nsPerTick: f64): i32 {
   // Unrolled: at most four arguments, and no loop (V8 puts an interrupt check in every loop).
   let p = pos + 1;
   let x = load<u64>(p);
@@ -393,13 +551,14 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
   if (h.length > 0) siftDown(h, 0);
 }
 
-@inline function tryAdvance(g: Generation, i: i32): i32 {
+function tryAdvance(g: Generation, i: i32): i32 {
   const c = unchecked(frontier[i]);
   if (c.thread === null && c.m != -1) c.thread = ordering.threadState(c.m);
-  let r = ordering.advanceFast(c, c.thread, c.m, g.gen);
-  if (r == NOT_FAST) r = ordering.advance(c, g, c.m, c.thread, g.gen);
+  const ms = c.thread;
+  let r = ms !== null && ordering.initialGen != 0 ? ordering.advanceFast(c, ms, c.m, g.gen, writingColumns()) : NOT_FAST;
+  if (r == NOT_FAST) r = ordering.advance(c, g, c.m, ms, g.gen);
   if (r != 1) return r;
-  const next = nextEvent(c, g.nsPerTick);
+  const next = nextEvent(c, g.nsPerTick, g.tickMul, g.tickLimit);
   if (next < 0) return -1;
   if (next == 1) {
     const t = c.time;
@@ -420,36 +579,56 @@ function heapRemove(h: Array<Cursor>, i: i32): void {
  * than either child's (siftDown would leave it in place), the next CPU sample (at sampleTime) is
  * not earlier, and the output has room; exactly the steps nextBatch's loop would take one at a
  * time, with what does not change during the run (the cursor, its thread, the children's times)
- * held in locals. Returns as tryAdvance does for the last step.
+ * held in locals. Returns as tryAdvance does for the last step. `into`: writingColumns().
  */
-@inline function runRoot(g: Generation, sampleTime: i64): i32 {
+@inline function runRoot(g: Generation, sampleTime: i64, into: bool): i32 {
   const c = unchecked(frontier[0]);
   if (c.thread === null && c.m != -1) c.thread = ordering.threadState(c.m);
   const ms = c.thread;
   const m = c.m;
   const gen = g.gen;
+  const ord = ordering;
+  // The fast path needs a thread and the first generation known (advance() sets it).
+  let fast = ms !== null && ord.initialGen != 0;
   const nsPerTick = g.nsPerTick;
+  const tickMul = g.tickMul;
+  const tickLimit = g.tickLimit;
   const n = frontier.length;
   let bound = i64.MAX_VALUE;
   if (n >= 2) bound = unchecked(heapKeys[1]);
   if (n >= 3) bound = min(bound, unchecked(heapKeys[2]));
+  // The run stops at an event later than `bound` (the root moves down) or than the next sample.
+  const limit = min(bound, sampleTime);
+  // heapKeys[0] (the root's time) is read by no one during the run: stored once, when it ends.
   for (;;) {
-    let r = ordering.advanceFast(c, ms, m, gen);
-    if (r == NOT_FAST) r = ordering.advance(c, g, m, ms, gen);
-    if (r != 1) return r;
-    const next = nextEvent(c, nsPerTick);
-    if (next < 0) return -1;
-    if (next == 0) {
+    // The common outcomes (advanced, next event read) each cost one test.
+    let r = fast ? ord.advanceFast(c, changetype<MState>(ms), m, gen, into) : NOT_FAST;
+    if (r != 1) {
+      if (r == NOT_FAST) {
+        r = ord.advance(c, g, m, ms, gen);
+        fast = ms !== null && ord.initialGen != 0;
+      }
+      if (r != 1) {
+        unchecked((heapKeys[0] = c.time));
+        return r;
+      }
+    }
+    const next = nextEvent(c, nsPerTick, tickMul, tickLimit);
+    if (next != 1) {
+      if (next < 0) return -1;
       heapRemove(frontier, 0);
       return 1;
     }
     const t = c.time;
-    unchecked((heapKeys[0] = t));
-    if (t > bound) {
-      siftDownInline(frontier, 0);
+    if (t > limit) {
+      unchecked((heapKeys[0] = t));
+      if (t > bound) siftDownInline(frontier, 0);
       return 1;
     }
-    if (sampleTime < t || outputFull()) return 1;
+    if (columns.full) {
+      unchecked((heapKeys[0] = t));
+      return 1;
+    }
   }
   // Not reached; the compiler wants every path of the function to return.
   return 1;
@@ -459,7 +638,7 @@ function install(g: Generation): bool {
   reserveHeapKeys(g.batchMs.length);
   for (let i = 0; i < g.batchMs.length; i++) {
     const c = new Cursor(unchecked(g.batchMs[i]), unchecked(g.batchesByM[i]));
-    const r = nextEvent(c, g.nsPerTick);
+    const r = nextEvent(c, g.nsPerTick, g.tickMul, g.tickLimit);
     if (r < 0) return false;
     if (r == 1) {
       frontier.push(c);
@@ -524,7 +703,10 @@ export function nextBatch(): i32 {
       status = columns.length > 0 ? MORE : DONE;
       return columns.length;
     }
-    let r = runRoot(g, cpuIndex < nsamples ? unchecked(samples[cpuIndex]).time : i64.MAX_VALUE);
+    const sampleTime = cpuIndex < nsamples ? unchecked(samples[cpuIndex]).time : i64.MAX_VALUE;
+    // One copy of the loop per way of writing (`into` a constant in each): neither carries the
+    // other's values and tests.
+    let r = writingColumns() ? runRoot(g, sampleTime, true) : runRoot(g, sampleTime, false);
     if (r < 0) {
       status = FAILED;
       return columns.length;

@@ -6,7 +6,7 @@ import { Ev } from './event';
 import { IdMap } from './idmap';
 import { Generation, bytesEqual, copyBytes } from './generation';
 import * as S from './specs';
-import { REFS_NONE, REFS_STACK, REFS_STACK_STRING, put, putKnown } from './output';
+import { put, putRoom, tables } from './output';
 import { ERR_ORDERING, fail } from './state';
 
 // Wire statuses.
@@ -431,8 +431,14 @@ export class Ordering {
 
   /** Goroutine id's state, through thread ms's cache. */
   @inline private threadG(ms: MState, id: i64): GState | null {
+    // Nested ifs rather than one && chain: each test then compiles to a compare and a branch,
+    // where the chain materialises booleans.
     const last = ms.lastG;
-    if (last !== null && last.id == id && last.live) return last;
+    if (last !== null) {
+      if (last.id == id) {
+        if (last.live) return last;
+      }
+    }
     const gs = this.gStates.get(id);
     if (gs !== null) ms.lastG = gs;
     return gs;
@@ -441,7 +447,9 @@ export class Ordering {
   /** Proc id's state, through thread ms's cache. */
   @inline private threadP(ms: MState, id: i64): PState | null {
     const last = ms.lastP;
-    if (last !== null && last.id == id) return last;
+    if (last !== null) {
+      if (last.id == id) return last;
+    }
     const ps = this.pStates.get(id);
     if (ps !== null) ms.lastP = ps;
     return ps;
@@ -452,11 +460,13 @@ export class Ordering {
    * metrics). When such an event is valid and can advance, the common case, this applies exactly
    * what advance() would, with the context in locals instead of the per-call fields. Otherwise it
    * changes nothing and returns NOT_FAST, and advance() takes the event: "cannot advance yet"
-   * and every error come from there, as always.
+   * and every error come from there, as always. `into`: how the batch is written (writingColumns()).
    */
-  @inline advanceFast(ev: Ev, ms: MState | null, m: i64, gen: u64): i32 {
-    // Every case needs a thread; initialGen is set by the first advance().
-    if (ms === null || this.initialGen == 0) return NOT_FAST;
+  @inline advanceFast(ev: Ev, ms: MState, m: i64, gen: u64, into: bool): i32 {
+    // Every case needs a thread, and initialGen set by a first advance(): the caller checks both.
+    // Each check is its own if (see threadG). A stack or string id missing from the generation's
+    // tables also leaves the event to advance(), which reports it (emit, validateTableIds). The
+    // caller guarantees room in the output for the one event a case hands out (putRoom).
     const gid = ms.g;
     const pid = ms.p;
     // The thread's goroutine after the event (its proc never changes here).
@@ -464,28 +474,35 @@ export class Ordering {
     switch (ev.typ) {
       case S.EV_GO_SYSCALL_BEGIN: {
         // validateUser, then goSyscallBegin's checks.
-        if (gid == -1 || pid == -1) return NOT_FAST;
+        if (gid == -1) return NOT_FAST;
+        if (pid == -1) return NOT_FAST;
         const st = this.threadG(ms, gid);
-        if (st === null || st.status != GO_RUNNING) return NOT_FAST;
+        if (st === null) return NOT_FAST;
+        if (st.status != GO_RUNNING) return NOT_FAST;
         const ps = this.threadP(ms, pid);
-        if (ps === null || !this.seqSucceeds(gen, ev.a0, ps.seqGen, ps.seq)) return NOT_FAST;
+        if (ps === null) return NOT_FAST;
+        if (ps.seqGen != gen) return NOT_FAST;
+        if (ev.a0 != ps.seq + 1) return NOT_FAST;
+        if (!changetype<Generation>(tables).hasStack(ev.a1)) return NOT_FAST;
         st.status = GO_SYSCALL;
         ps.status = PROC_SYSCALL;
-        ps.seqGen = gen;
         ps.seq = ev.a0;
         const stack = stackColumn(ev.a1);
-        if (!putKnown(ev, gid, pid, m, REFS_STACK, ev.a1, 0, S.KIND_STATE_TRANSITION, stack, 1, <f64>gid, G_RUNNING, G_SYSCALL, 0, stack)) return -1;
+        putRoom(into, ev, gid, pid, m, S.KIND_STATE_TRANSITION, stack, 1, <f64>gid, G_RUNNING, G_SYSCALL, 0, stack);
         break;
       }
       case S.EV_GO_SYSCALL_END: {
-        if (gid == -1 || pid == -1) return NOT_FAST;
+        if (gid == -1) return NOT_FAST;
+        if (pid == -1) return NOT_FAST;
         const st = this.threadG(ms, gid);
-        if (st === null || st.status != GO_SYSCALL) return NOT_FAST;
+        if (st === null) return NOT_FAST;
+        if (st.status != GO_SYSCALL) return NOT_FAST;
         const ps = this.threadP(ms, pid);
-        if (ps === null || ps.status != PROC_SYSCALL) return NOT_FAST;
+        if (ps === null) return NOT_FAST;
+        if (ps.status != PROC_SYSCALL) return NOT_FAST;
         st.status = GO_RUNNING;
         ps.status = PROC_RUNNING;
-        if (!putKnown(ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_STATE_TRANSITION, -1, 1, <f64>gid, G_SYSCALL, G_RUNNING, 0, -1)) return -1;
+        putRoom(into, ev, gid, pid, m, S.KIND_STATE_TRANSITION, -1, 1, <f64>gid, G_SYSCALL, G_RUNNING, 0, -1);
         break;
       }
       case S.EV_GC_SWEEP_BEGIN:
@@ -496,55 +513,73 @@ export class Ordering {
         const ps = this.threadP(ms, pid);
         if (ps === null) return NOT_FAST;
         if (ev.typ == S.EV_GC_SWEEP_BEGIN) {
+          if (!changetype<Generation>(tables).hasStack(ev.a0)) return NOT_FAST;
           if (!ps.ranges.tryBegin(S.EV_GC_SWEEP_BEGIN, 0)) return NOT_FAST;
-          if (!putKnown(ev, gid, pid, m, REFS_STACK, ev.a0, 0, S.KIND_RANGE_BEGIN, stackColumn(ev.a0), 2, <f64>pid, 0, 0, 0, -1)) return -1;
+          putRoom(into, ev, gid, pid, m, S.KIND_RANGE_BEGIN, stackColumn(ev.a0), 2, <f64>pid, 0, 0, 0, -1);
         } else {
           if (!ps.ranges.tryEnd(ev.typ)) return NOT_FAST;
-          if (!putKnown(ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_RANGE_END, -1, 2, <f64>pid, 0, 0, 0, -1)) return -1;
+          putRoom(into, ev, gid, pid, m, S.KIND_RANGE_END, -1, 2, <f64>pid, 0, 0, 0, -1);
         }
         break;
       }
       case S.EV_HEAP_ALLOC: {
         // heapMetric: validate(MUST, MUST, MAY).
         if (pid == -1) return NOT_FAST;
-        if (!putKnown(ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_METRIC, -1, 0, 0, 0, 0, 0, -1)) return -1;
+        putRoom(into, ev, gid, pid, m, S.KIND_METRIC, -1, 0, 0, 0, 0, 0, -1);
         break;
       }
       case S.EV_GO_UNBLOCK: {
         // goUnblock checks no context. The goroutine is another thread's: looked up without
         // replacing this thread's cached one.
         const st = this.gStates.get(<i64>ev.a0);
-        if (st === null || st.status != GO_WAITING || !this.seqSucceeds(gen, ev.a1, st.seqGen, st.seq)) return NOT_FAST;
+        if (st === null) return NOT_FAST;
+        if (st.status != GO_WAITING) return NOT_FAST;
+        if (st.seqGen != gen) return NOT_FAST;
+        if (ev.a1 != st.seq + 1) return NOT_FAST;
+        if (!changetype<Generation>(tables).hasStack(ev.a2)) return NOT_FAST;
         st.status = GO_RUNNABLE;
-        st.seqGen = gen;
         st.seq = ev.a1;
-        if (!putKnown(ev, gid, pid, m, REFS_STACK, ev.a2, 0, S.KIND_STATE_TRANSITION, stackColumn(ev.a2), 1, <f64>(<i64>ev.a0), G_WAITING, G_RUNNABLE, 0, -1)) return -1;
+        putRoom(into, ev, gid, pid, m, S.KIND_STATE_TRANSITION, stackColumn(ev.a2), 1, <f64>(<i64>ev.a0), G_WAITING, G_RUNNABLE, 0, -1);
         break;
       }
       case S.EV_GO_START: {
         // goStart: the goroutine must be ready, then validate(MUST, MUST, NOT).
         const next = <i64>ev.a0;
         const st = this.threadG(ms, next);
-        if (st === null || st.status != GO_RUNNABLE || !this.seqSucceeds(gen, ev.a1, st.seqGen, st.seq)) return NOT_FAST;
-        if (pid == -1 || gid != -1) return NOT_FAST;
+        if (st === null) return NOT_FAST;
+        if (st.status != GO_RUNNABLE) return NOT_FAST;
+        if (st.seqGen != gen) return NOT_FAST;
+        if (ev.a1 != st.seq + 1) return NOT_FAST;
+        if (pid == -1) return NOT_FAST;
+        if (gid != -1) return NOT_FAST;
         st.status = GO_RUNNING;
-        st.seqGen = gen;
         st.seq = ev.a1;
         newG = next;
-        if (!putKnown(ev, gid, pid, m, REFS_NONE, 0, 0, S.KIND_STATE_TRANSITION, -1, 1, <f64>(<i64>ev.a0), G_RUNNABLE, G_RUNNING, 0, -1)) return -1;
+        putRoom(into, ev, gid, pid, m, S.KIND_STATE_TRANSITION, -1, 1, <f64>next, G_RUNNABLE, G_RUNNING, 0, -1);
         break;
       }
+      case S.EV_GO_CREATE:
+      case S.EV_GO_CREATE_BLOCKED:
+        // Rarer, and they allocate: out of line, still far cheaper than advance().
+        return this.goCreateFast(ev, ms, m, gen, into);
+      case S.EV_GO_DESTROY:
+        return this.goDestroyFast(ev, ms, m, into);
       case S.EV_GO_BLOCK:
       case S.EV_GO_STOP: {
         // goStopExec without the destroy case: validateUser, the goroutine Running.
-        if (gid == -1 || pid == -1) return NOT_FAST;
+        if (gid == -1) return NOT_FAST;
+        if (pid == -1) return NOT_FAST;
         const st = this.threadG(ms, gid);
-        if (st === null || st.status != GO_RUNNING) return NOT_FAST;
+        if (st === null) return NOT_FAST;
+        if (st.status != GO_RUNNING) return NOT_FAST;
+        const table = changetype<Generation>(tables);
+        if (!table.hasStack(ev.a1)) return NOT_FAST;
+        if (!table.hasString(ev.a0)) return NOT_FAST;
         const stop = ev.typ == S.EV_GO_STOP;
         st.status = stop ? GO_RUNNABLE : GO_WAITING;
         newG = -1;
         const stack = stackColumn(ev.a1);
-        if (!putKnown(ev, gid, pid, m, REFS_STACK_STRING, ev.a1, ev.a0, S.KIND_STATE_TRANSITION, stack, 1, <f64>gid, G_RUNNING, stop ? G_RUNNABLE : G_WAITING, <f64>ev.a0, stack)) return -1;
+        putRoom(into, ev, gid, pid, m, S.KIND_STATE_TRANSITION, stack, 1, <f64>gid, G_RUNNING, stop ? G_RUNNABLE : G_WAITING, <f64>ev.a0, stack);
         break;
       }
       default:
@@ -552,6 +587,47 @@ export class Ordering {
     }
     // Each case has handed out the event in the context before it, as advance()'s emit does.
     ms.g = newG;
+    return 1;
+  }
+
+  /** advanceFast's GoCreate and GoCreateBlocked: goCreate's checks and changes, or NOT_FAST. */
+  private goCreateFast(ev: Ev, ms: MState, m: i64, gen: u64, into: bool): i32 {
+    const gid = ms.g;
+    const pid = ms.p;
+    // validate(MUST, MUST, MAY); the creator, if any, Running; the new goroutine unknown.
+    if (pid == -1) return NOT_FAST;
+    const cur = this.threadG(ms, gid);
+    if (cur !== null) {
+      if (cur.status != GO_RUNNING) return NOT_FAST;
+    }
+    const newgid = <i64>ev.a0;
+    if (this.gStates.get(newgid) !== null) return NOT_FAST;
+    // validateTableIds: the own stack (a2), then the new goroutine's start stack (a1).
+    const table = changetype<Generation>(tables);
+    if (!table.hasStack(ev.a2)) return NOT_FAST;
+    if (!table.hasStack(ev.a1)) return NOT_FAST;
+    const blocked = ev.typ == S.EV_GO_CREATE_BLOCKED;
+    const gs = newGState(newgid);
+    gs.status = blocked ? GO_WAITING : GO_RUNNABLE;
+    gs.seqGen = gen;
+    this.gStates.set(newgid, gs);
+    putRoom(into, ev, gid, pid, m, S.KIND_STATE_TRANSITION, stackColumn(ev.a2), 1, <f64>newgid, G_NOT_EXIST, blocked ? G_WAITING : G_RUNNABLE, 0, <f64>ev.a1);
+    return 1;
+  }
+
+  /** advanceFast's GoDestroy: goStopExec's checks and changes, or NOT_FAST. */
+  private goDestroyFast(ev: Ev, ms: MState, m: i64, into: bool): i32 {
+    const gid = ms.g;
+    const pid = ms.p;
+    if (gid == -1) return NOT_FAST;
+    if (pid == -1) return NOT_FAST;
+    const st = this.threadG(ms, gid);
+    if (st === null) return NOT_FAST;
+    if (st.status != GO_RUNNING) return NOT_FAST;
+    this.deleteG(gid, st);
+    freeGStates.push(st);
+    ms.g = -1;
+    putRoom(into, ev, gid, pid, m, S.KIND_STATE_TRANSITION, -1, 1, <f64>gid, G_RUNNING, G_NOT_EXIST, 0, -1);
     return 1;
   }
 

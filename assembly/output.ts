@@ -30,13 +30,16 @@ export function setTables(g: Generation | null): void {
 
 /** Starts a new batch with whatever did not fit into the previous one. */
 export function startBatch(): void {
-  columns.length = 0;
+  columns.reset();
   while (overflow.length > 0 && !columns.full) {
     const ev = overflow.pop();
     columns.write(ev, ev.time, ev.g, ev.p, ev.m);
   }
 }
 
+// Events wait in the overflow queue only while the columns are full (startBatch drains it until
+// they are, put() queues only then): so `overflow.length > 0` implies `columns.full`, and a loop
+// that has started a batch may test columns.full alone.
 @inline export function outputFull(): bool {
   return columns.full || overflow.length > 0;
 }
@@ -85,36 +88,16 @@ function invalidId(what: string, id: u64, ev: Ev): bool {
   }
 }
 
-export const REFS_NONE: i32 = 0;
-export const REFS_STACK: i32 = 1;
-export const REFS_STACK_STRING: i32 = 2;
-
 /**
- * put() for the ordering's fast path, which knows the event's type and passes the type-dependent
- * column values write() would derive for it (see Columns.writeWith). The same table check, time
- * fix-up and overflow; an event that waits in the overflow queue gets its row from write() later.
+ * put() for the ordering's fast path, which has checked the event's table ids itself and knows
+ * its type-dependent column values (see Columns.writeKnown): the time fix-up and the write. Only
+ * where the output has room for this event: the columns are not full and nothing waits in the
+ * overflow queue. runRoot and tryAdvance guarantee it: nextBatch calls them only while the output
+ * is not full, runRoot stops as soon as it is, and a step that hands out nothing leaves it as it was.
  */
-@inline export function putKnown(ev: Ev, g: i64, p: i64, m: i64, refs: i32, stackId: u64, stringId: u64, kind: u8, stack: f64, resKind: u8, resId: f64, from: u8, to: u8, reason: f64, tstack: f64): bool {
-  // validateTableIds for a type whose references the caller names: `refs` (a constant at each
-  // call site) is REFS_NONE, REFS_STACK (stackId) or REFS_STACK_STRING (stackId, then stringId,
-  // the order validateTableIds checks them in).
-  if (refs != REFS_NONE) {
-    const table = changetype<Generation>(tables);
-    if (!table.hasStack(stackId)) return invalidId('stack', stackId, ev);
-    if (refs == REFS_STACK_STRING && !table.hasString(stringId)) return invalidId('string', stringId, ev);
-  }
+@inline export function putRoom(into: bool, ev: Ev, g: i64, p: i64, m: i64, kind: u8, stack: f64, resKind: u8, resId: f64, from: u8, to: u8, reason: f64, tstack: f64): void {
   let t = ev.time;
   if (t <= lastTs) t = lastTs + 1;
   lastTs = t;
-  if (overflow.length == 0 && !columns.full) {
-    columns.writeWith(ev, t, g, p, m, kind, stack, resKind, resId, from, to, reason, tstack);
-  } else {
-    const slot = overflow.push();
-    slot.copyFrom(ev);
-    slot.time = t;
-    slot.g = g;
-    slot.p = p;
-    slot.m = m;
-  }
-  return true;
+  columns.writeKnown(into, ev, t, g, p, m, kind, stack, resKind, resId, from, to, reason, tstack);
 }

@@ -186,6 +186,10 @@ export function initSpecs(): void {
 @inline export function kindOf(typ: u8): u8 {
   return unchecked(KIND[typ]);
 }
+/** Address of the 256 kinds by type (kindOf's table), for loops that hold it in a local. */
+export function kindTable(): usize {
+  return changetype<usize>(KIND);
+}
 @inline export function ownStackArg(typ: u8): i32 {
   return <i32>unchecked(OWN_STACK[typ]);
 }

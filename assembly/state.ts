@@ -90,6 +90,27 @@ export class Reader {
   return ticksToNsSlow(ticks, nsPerTick);
 }
 
+/**
+ * ticksToNs when the clock makes a tick a whole number of nanoseconds (Go on Linux: a tick is 64
+ * ns, nsPerTick exactly 64.0): `mul` is that number and `limit` = 2^53 / mul, so below it
+ * ticks × mul < 2^53, which float64(ticks) × nsPerTick computes exactly: the same int64 as Go's.
+ * mul = limit = 0 for any other clock (every call takes ticksToNs).
+ */
+@inline export function ticksToNsExact(ticks: u64, mul: u64, limit: u64, nsPerTick: f64): i64 {
+  if (ticks < limit) return <i64>(ticks * mul);
+  return ticksToNs(ticks, nsPerTick);
+}
+
+/** The `mul` of ticksToNsExact for nsPerTick: the integer itself, or 0 if it is not one (or too large). */
+export function exactTickMultiplier(nsPerTick: f64): u64 {
+  return nsPerTick >= 1 && nsPerTick <= 1048576 && floor(nsPerTick) == nsPerTick ? <u64>nsPerTick : 0;
+}
+
+/** The `limit` of ticksToNsExact for `mul` (0 for 0). */
+export function exactTickLimit(mul: u64): u64 {
+  return mul == 0 ? 0 : TWO_TO_53 / mul;
+}
+
 const TWO_TO_53: u64 = <u64>1 << 53;
 const TWO_TO_51: f64 = 2251799813685248.0;
 const ROUNDING_BIAS: f64 = 6755399441055744.0; // 1.5 · 2^52

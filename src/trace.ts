@@ -178,19 +178,27 @@ export class Trace {
       // The index could not be built (a broken or oversized generation): read sequentially, which
       // reports the problem exactly where and how it always does.
     }
+    const decoder = await GenerationDecoder.create(
+      this.formatVersion,
+      options.eventsPerBatch === undefined ? undefined : { eventsPerBatch: options.eventsPerBatch },
+    );
+    // Generations are framed straight into the decoder's memory (no copy when loading them).
     const framer = new GenerationFramer(
       this.reader,
       this.formatVersion,
       options.maxGenerationBytes ?? DEFAULT_MAX_GENERATION_BYTES,
-    );
-    const decoder = await GenerationDecoder.create(
-      this.formatVersion,
-      options.eventsPerBatch === undefined ? undefined : { eventsPerBatch: options.eventsPerBatch },
+      decoder.framingRegions(),
     );
     // The next generation is framed while this one decodes (a look-ahead of one generation): its
     // file reads run on libuv's threads while this thread decodes, instead of this thread idling
     // on each read between generations.
     let ahead: Promise<FramedGeneration | null> = framer.next();
+    // Whether the look-ahead has finished framing (it needs turns of the event loop to get there).
+    let aheadSettled = false;
+    const settle = () => {
+      aheadSettled = true;
+    };
+    ahead.then(settle, settle);
     for (;;) {
       this.throwIfAborted();
       let framed;
@@ -217,11 +225,21 @@ export class Trace {
       // of the look-ahead is reported where it would have been without it, after this generation.
       if (framed.deferredError === null) {
         ahead = framer.next();
-        ahead.catch(() => {});
+        aheadSettled = false;
+        ahead.then(settle, settle);
       }
+      let sinceTurn = 0;
       for (let batch = decoder.next(); batch !== null; batch = decoder.next()) {
         yield this.counted(batch);
         this.throwIfAborted();
+        // A consumer that takes each batch synchronously resumes this generator through microtasks
+        // only, and completed file reads wait for a turn of the event loop: without one the
+        // look-ahead would get one read done per generation and frame the rest while this thread
+        // waits. A turn every few batches, while it is framing, keeps its reads in flight.
+        if (!aheadSettled && ++sinceTurn >= BATCHES_PER_TURN) {
+          sinceTurn = 0;
+          await eventLoopTurn();
+        }
       }
       this.stats.generations++;
       options.onProgress?.({
@@ -250,6 +268,14 @@ export class Trace {
       );
     }
   }
+}
+
+/** Batches decoded between turns of the event loop while the next generation is being framed. */
+const BATCHES_PER_TURN = 8;
+
+/** Resolves after pending I/O callbacks have run (setImmediate runs after the poll phase). */
+function eventLoopTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A file path or the bytes, when the parallel path can read this source (workers > 1). */

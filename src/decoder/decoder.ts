@@ -7,9 +7,9 @@ import {
   InvalidOrderingError,
   type TraceFormatError,
 } from '../errors.js';
-import type { RawGeneration } from '../format/framer.js';
+import type { FramingRegion, FramingRegions, RawGeneration } from '../format/framer.js';
 import type { SupportedVersion } from '../format/header.js';
-import { Column, COLUMN_COUNT, EventBatch, type ColumnViews, type GenerationTables, type Stack, type StackFrame, type SyncInfo } from '../model/index.js';
+import { Column, COLUMN_COUNT, EventBatch, type ColumnFiller, type ColumnViews, type GenerationTables, type Stack, type StackFrame, type SyncInfo } from '../model/index.js';
 import { DecoderKernelHost } from './kernel-host.js';
 import { instantiateDecoder, type DecoderExports } from './wasm.js';
 
@@ -28,7 +28,37 @@ const EXPERIMENTS = ['None', 'AllocFree'];
 const utf8 = new TextDecoder('utf-8');
 const DENSE_IDS = 1 << 20;
 
-export class GenerationDecoder implements GenerationTables {
+/** A slot of a decoder's memory as a FramingRegion (see GenerationDecoder.framingRegions). */
+class SlotRegion implements FramingRegion {
+  capacity: number;
+  private cached: Uint8Array = new Uint8Array(0);
+
+  constructor(
+    readonly decoder: GenerationDecoder,
+    private readonly wasm: DecoderExports,
+    readonly slot: number,
+  ) {
+    this.capacity = wasm.slotSize(slot);
+  }
+
+  view(): Uint8Array {
+    if (this.cached.byteLength === 0 && this.capacity > 0) {
+      this.cached = new Uint8Array(this.wasm.memory.buffer, this.wasm.slotPointer(this.slot), this.capacity);
+    }
+    return this.cached;
+  }
+
+  /** Only before the decoder's first batch: no batch views yet for memory growth to detach. */
+  grow(capacity: number): boolean {
+    if (this.decoder.batchesHandedOut) return false;
+    this.decoder.reserveSlot(this.slot, capacity, true);
+    this.capacity = this.wasm.slotSize(this.slot);
+    this.cached = new Uint8Array(0);
+    return true;
+  }
+}
+
+export class GenerationDecoder implements GenerationTables, ColumnFiller {
   private readonly wasm: DecoderExports;
   /** Runs analysis kernels over the batch this decoder produced last (src/model/kernels.ts). */
   readonly kernels = new DecoderKernelHost();
@@ -68,6 +98,25 @@ export class GenerationDecoder implements GenerationTables {
     return this.wasm.memory.buffer.byteLength;
   }
 
+  /**
+   * Regions of this decoder's memory for a GenerationFramer to frame generations into, so that
+   * load() needs no copy: generation k goes to slot k % 2, while the decoder works on the other
+   * one (the reader loads generation k before it frames k + 1). A slot keeps its size between
+   * generations and grows in load() when a generation did not fit (the rest was framed in
+   * JavaScript memory), so that the next one fits.
+   */
+  /** Whether a batch has been handed out (its views would be detached by memory growth). */
+  batchesHandedOut = false;
+
+  /** Grows a framing slot (see framingRegions), keeping its contents if `keep`. */
+  reserveSlot(slot: number, length: number, keep: boolean): number {
+    return this.guard(() => this.wasm.reserveSlot(slot, length, keep));
+  }
+
+  framingRegions(): FramingRegions {
+    return (k: number): FramingRegion => new SlotRegion(this, this.wasm, k % 2);
+  }
+
   /** Decodes the generation's tables; throws a TraceFormatError if they are broken. */
   load(gen: RawGeneration): void {
     this.kernels.current = null;
@@ -81,19 +130,43 @@ export class GenerationDecoder implements GenerationTables {
     // The minimal runtime never collects on its own: the previous generation's tables and any
     // garbage from ordering are freed here, between generations, where no WASM frame is live.
     this.guard(() => this.wasm.__collect());
-    const pointer = this.guard(() => this.wasm.inputBuffer(gen.byteLength));
-    let at = pointer;
-    const memory = new Uint8Array(this.wasm.memory.buffer);
-    for (const part of gen.parts) {
-      memory.set(part, at);
-      at += part.length;
+    const framedIn = gen.framedIn;
+    const region = framedIn?.region;
+    let code: number;
+    if (region instanceof SlotRegion && region.decoder === this && region.capacity === this.wasm.slotSize(region.slot)) {
+      // Framed in place (see framingRegions); what did not fit goes in behind it, into a slot
+      // grown with some headroom so that the next generations fit.
+      const slot = region.slot;
+      if (gen.byteLength > framedIn!.bytes) {
+        const pointer = this.reserveSlot(slot, gen.byteLength + (gen.byteLength >>> 2), true);
+        this.copyParts(gen.parts, pointer + framedIn!.bytes);
+      }
+      code = this.guard(() => this.wasm.loadGenerationInSlot(slot, gen.byteLength, BigInt.asUintN(64, gen.gen)));
+      // The next generation goes to the other slot, framed while this one decodes, when no
+      // growth is possible: make room for one of this size now.
+      const room = gen.byteLength + (gen.byteLength >>> 2);
+      if (this.wasm.slotSize(1 - slot) < room) this.reserveSlot(1 - slot, room, false);
+    } else {
+      // Copied into the input buffer, including what was framed into another region.
+      const parts = framedIn === undefined ? gen.parts : [framedIn.region.view().subarray(0, framedIn.bytes), ...gen.parts];
+      const pointer = this.guard(() => this.wasm.inputBuffer(gen.byteLength));
+      this.copyParts(parts, pointer);
+      code = this.guard(() => this.wasm.loadGeneration(gen.byteLength, BigInt.asUintN(64, gen.gen)));
     }
-    const code = this.guard(() => this.wasm.loadGeneration(gen.byteLength, BigInt.asUintN(64, gen.gen)));
     if (code !== 0) {
       this.exhausted = true;
       throw this.error();
     }
     this.exhausted = false;
+  }
+
+  private copyParts(parts: readonly Uint8Array[], pointer: number): void {
+    let at = pointer;
+    const memory = new Uint8Array(this.wasm.memory.buffer);
+    for (const part of parts) {
+      memory.set(part, at);
+      at += part.length;
+    }
   }
 
   /** The next batch of ordered events of the loaded generation, or null when it is exhausted. */
@@ -118,11 +191,12 @@ export class GenerationDecoder implements GenerationTables {
       this.exhausted = true;
       return null;
     }
-    return this.produced(new EventBatch(count, this.columns(), this, this.generation?.gen ?? 0n));
+    return this.produced(new EventBatch(count, this.columns(), this, this.generation?.gen ?? 0n, this));
   }
 
   /** Remembers the batch the columns hold now, for the kernels. */
   private produced(batch: EventBatch): EventBatch {
+    this.batchesHandedOut = true;
     this.kernels.current = batch;
     return batch;
   }
@@ -139,7 +213,12 @@ export class GenerationDecoder implements GenerationTables {
   /** A lone Sync (end of trace, or before a read error is reported). */
   bareSync(): EventBatch {
     const count = this.guard(() => this.wasm.bareSync());
-    return this.produced(new EventBatch(count, this.columns(), this, this.generation?.gen ?? 0n));
+    return this.produced(new EventBatch(count, this.columns(), this, this.generation?.gen ?? 0n, this));
+  }
+
+  /** Fills a column of the current batch from the decoder's rows (EventBatch reads through this). */
+  fillColumn(column: number): number {
+    return this.wasm.fillColumn(column);
   }
 
   string(id: bigint): string {

@@ -58,7 +58,7 @@ export class DecoderKernelHost implements KernelHost {
 
   refresh(): boolean {
     const batch = this.current;
-    if (batch === null || batch.kind.buffer === this.memory() || this.columnsNow === undefined) return false;
+    if (batch === null || batch.columnBuffer === this.memory() || this.columnsNow === undefined) return false;
     // reattach() tells the views bound to the batch (BatchView) to re-read it.
     batch.reattach(this.columnsNow());
     return true;

@@ -10,11 +10,16 @@ export interface DecoderExports {
   init(version: number, capacity: number): void;
   inputBuffer(length: number): number;
   loadGeneration(length: number, gen: bigint): number;
+  slotPointer(slot: number): number;
+  slotSize(slot: number): number;
+  reserveSlot(slot: number, length: number, keep: boolean): number;
+  loadGenerationInSlot(slot: number, length: number, gen: bigint): number;
   nextBatch(): number;
   bareSync(): number;
   setSyncCount(count: bigint): void;
   batchStatus(): number;
   columnPointer(column: number): number;
+  fillColumn(column: number): number;
   lastErrorCode(): number;
   lastErrorMessage(): number;
   lastErrorOffset(): number;

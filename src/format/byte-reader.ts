@@ -65,6 +65,41 @@ export class ByteReader {
     throw new VarintError('overflow');
   }
 
+  /** Bytes that can be read without waiting for another chunk. */
+  get buffered(): number {
+    return this.chunk.length - this.pos;
+  }
+
+  /** The i-th buffered byte (i < buffered), without consuming it. */
+  peekByte(i: number): number {
+    return this.chunk[this.pos + i]!;
+  }
+
+  /** Consumes n buffered bytes (n <= buffered); returns them, valid until the next read. */
+  takeBuffered(n: number): Uint8Array {
+    const bytes = this.chunk.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    this.offset += n;
+    return bytes;
+  }
+
+  /**
+   * Reads up to n bytes, handing them to `sink` in order, one piece per chunk (each piece valid
+   * only during the call); returns how many were available.
+   */
+  async readTo(n: number, sink: (piece: Uint8Array) => void): Promise<number> {
+    let copied = 0;
+    while (copied < n) {
+      if (this.pos >= this.chunk.length && !(await this.fill())) break;
+      const take = Math.min(n - copied, this.chunk.length - this.pos);
+      sink(this.chunk.subarray(this.pos, this.pos + take));
+      this.pos += take;
+      copied += take;
+    }
+    this.offset += copied;
+    return copied;
+  }
+
   /** Copies up to n bytes into dest at destOffset; returns how many were available. */
   async readInto(dest: Uint8Array, destOffset: number, n: number): Promise<number> {
     let copied = 0;

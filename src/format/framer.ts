@@ -26,7 +26,34 @@ export interface RawGeneration {
   parts: Uint8Array[];
   byteLength: number;
   batchCount: number;
+  /**
+   * Set when the framer wrote the generation into memory the decoder provided (see
+   * FramingRegion): its first `bytes` bytes are in `region`, and `parts` hold only the rest.
+   */
+  framedIn?: { region: FramingRegion; bytes: number };
 }
+
+/**
+ * Memory outside the JavaScript heap that a generation can be framed into, so that it needs no
+ * copy afterwards: the decoder's own (WebAssembly) memory.
+ */
+export interface FramingRegion {
+  /** Bytes the region holds; fixed while a generation is being framed into it. */
+  readonly capacity: number;
+  /**
+   * A view of the region as it is now. Views of WebAssembly memory are detached when the memory
+   * grows, which decoding may do between any two awaits: the framer re-fetches a detached view.
+   */
+  view(): Uint8Array;
+  /**
+   * Makes the region hold at least `capacity` bytes, keeping what it holds, if its owner can now
+   * (growing WebAssembly memory detaches the views of batches handed out): whether it did.
+   */
+  grow?(capacity: number): boolean;
+}
+
+/** The region to frame the k-th generation (k from 0) into, or null for the framer's own buffer. */
+export type FramingRegions = (k: number) => FramingRegion | null;
 
 export interface FramedGeneration {
   generation: RawGeneration;
@@ -41,6 +68,8 @@ export const DEFAULT_MAX_GENERATION_BYTES = 256 * 1024 * 1024;
 const EVENT_BATCH = 0x01;
 const EXPERIMENTAL_BATCH = 0x31;
 const END_OF_GENERATION = 0x34;
+/** A batch header read by readBatchHeaderBuffered: the type byte and four varints (gen, M, timestamp, size). */
+const MAX_FAST_HEADER_BYTES = 1 + 4 * 10;
 
 interface ItemHeader {
   kind: 'batch' | 'end';
@@ -48,40 +77,132 @@ interface ItemHeader {
   offset: number;
 }
 
-/** Grows by doubling, never past the configured limit; reused for every generation. */
+const OWN_BYTES = 1 << 16;
+/** A growable region's first size (then doubled): a generation is megabytes in busy traces. */
+const FIRST_REGION_BYTES = 1 << 20;
+const DETACHED: Uint8Array = new Uint8Array(0);
+
+/**
+ * One generation's bytes as they are framed: into a region (up to its capacity) and then into the
+ * framer's own buffer, or all into its own buffer. The own buffer grows by doubling, never past
+ * the configured limit.
+ */
 class GenerationBuffer {
-  bytes = new Uint8Array(1 << 16);
+  private own = new Uint8Array(OWN_BYTES);
+  private region: FramingRegion | null = null;
+  private regionCapacity = 0;
+  private regionView: Uint8Array = DETACHED;
   length = 0;
 
+  /** Starts a generation, framed into `region` when there is one. */
+  begin(region: FramingRegion | null): void {
+    // The own buffer only holds what overflows a region: no need to keep a large one for that.
+    if (region !== null && this.own.length > OWN_BYTES) this.own = new Uint8Array(OWN_BYTES);
+    this.region = region;
+    this.regionCapacity = region === null ? 0 : region.capacity;
+    this.regionView = DETACHED;
+    this.length = 0;
+  }
+
+  private view(): Uint8Array {
+    let view = this.regionView;
+    if (view.byteLength === 0) view = this.regionView = this.region!.view();
+    return view;
+  }
+
+  /** Grows the region to hold `needed` bytes if it can (doubling); whether it now does. */
+  private growRegion(needed: number): boolean {
+    const region = this.region;
+    // Only while nothing has gone to the own buffer: the region part must stay contiguous.
+    if (region === null || region.grow === undefined || this.length > this.regionCapacity) return false;
+    if (!region.grow(Math.max(needed, this.regionCapacity * 2, FIRST_REGION_BYTES))) return false;
+    this.regionCapacity = region.capacity;
+    this.regionView = DETACHED;
+    return needed <= this.regionCapacity;
+  }
+
+  /** Room in the own buffer for `extra` more bytes past `length`. */
   ensure(extra: number): void {
-    const needed = this.length + extra;
-    if (needed <= this.bytes.length) return;
-    let capacity = this.bytes.length;
+    const needed = this.length + extra - this.regionCapacity;
+    if (needed <= this.own.length) return;
+    let capacity = this.own.length;
     while (capacity < needed) capacity *= 2;
     const grown = new Uint8Array(capacity);
-    grown.set(this.bytes.subarray(0, this.length));
-    this.bytes = grown;
+    const used = this.length - this.regionCapacity;
+    if (used > 0) grown.set(this.own.subarray(0, used));
+    this.own = grown;
   }
 
   push(byte: number): void {
-    if (this.length === this.bytes.length) this.ensure(1);
-    this.bytes[this.length++] = byte;
+    const at = this.length;
+    if (at < this.regionCapacity || (at === this.regionCapacity && this.growRegion(at + 1))) {
+      this.view()[at] = byte;
+    } else {
+      if (at - this.regionCapacity === this.own.length) this.ensure(1);
+      this.own[at - this.regionCapacity] = byte;
+    }
+    this.length = at + 1;
+  }
+
+  /** Appends `bytes` (the region part first, the rest to the own buffer). */
+  write(bytes: Uint8Array): void {
+    const at = this.length;
+    const n = bytes.length;
+    if (at + n > this.regionCapacity) this.growRegion(at + n);
+    const intoRegion = Math.max(0, Math.min(n, this.regionCapacity - at));
+    if (intoRegion > 0) this.view().set(intoRegion === n ? bytes : bytes.subarray(0, intoRegion), at);
+    if (intoRegion < n) {
+      this.ensure(n);
+      this.own.set(intoRegion === 0 ? bytes : bytes.subarray(intoRegion), at + intoRegion - this.regionCapacity);
+    }
+    this.length = at + n;
+  }
+
+  /** A copy of bytes [start, end). */
+  copy(start: number, end: number): Uint8Array {
+    const out = new Uint8Array(end - start);
+    const split = Math.max(start, Math.min(end, this.regionCapacity));
+    if (split > start) out.set(this.view().subarray(start, split), 0);
+    if (end > split) out.set(this.own.subarray(split - this.regionCapacity, end - this.regionCapacity), split - start);
+    return out;
+  }
+
+  /** The first byteLength bytes as a generation's parts (and its region, if any). */
+  generation(gen: bigint, fileOffset: number, byteLength: number, batchCount: number): RawGeneration {
+    const region = this.region;
+    if (region === null) return { gen, fileOffset, parts: [this.own.subarray(0, byteLength)], byteLength, batchCount };
+    const inRegion = Math.min(byteLength, this.regionCapacity);
+    const parts = byteLength > inRegion ? [this.own.subarray(0, byteLength - inRegion)] : [];
+    return { gen, fileOffset, parts, byteLength, batchCount, framedIn: { region, bytes: inRegion } };
   }
 }
 
 export class GenerationFramer {
   private readonly buffer = new GenerationBuffer();
   private readonly recordByte = (byte: number) => this.buffer.push(byte);
-  /** Pre-1.26: the first batch of the next generation, already in the buffer after the current one. */
-  private spill: { gen: bigint; offset: number; start: number; end: number } | null = null;
+  private readonly writeBytes = (bytes: Uint8Array) => this.buffer.write(bytes);
+  /** Pre-1.26: the first batch of the next generation, read while looking for the current one's end. */
+  private spill: { gen: bigint; offset: number; bytes: Uint8Array } | null = null;
   private generationsRead = 0;
+  /** Generations begun (the index FramingRegions are asked for). */
+  private generationsBegun = 0;
   private finished = false;
 
+  /**
+   * @param regions where to frame each generation (the decoder's memory, so that loading it needs
+   *   no copy); without it, the framer's own buffer, reused for every generation.
+   */
   constructor(
     private readonly reader: ByteReader,
     private readonly version: SupportedVersion,
     private readonly maxGenerationBytes: number,
+    private readonly regions: FramingRegions | null = null,
   ) {}
+
+  private beginGeneration(): void {
+    this.buffer.begin(this.regions === null ? null : this.regions(this.generationsBegun));
+    this.generationsBegun++;
+  }
 
   /** The next generation, or null at a clean end of the trace. Fatal errors are thrown. */
   async next(): Promise<FramedGeneration | null> {
@@ -90,7 +211,7 @@ export class GenerationFramer {
   }
 
   private async nextMarked(): Promise<FramedGeneration | null> {
-    this.buffer.length = 0;
+    this.beginGeneration();
     let gen = 0n;
     let fileOffset = this.reader.offset;
     let batchCount = 0;
@@ -122,7 +243,7 @@ export class GenerationFramer {
       batchCount++;
     }
     this.generationsRead++;
-    return { generation: this.generation(gen, fileOffset, this.buffer.length, batchCount), deferredError: null };
+    return { generation: this.buffer.generation(gen, fileOffset, this.buffer.length, batchCount), deferredError: null };
   }
 
   private async nextWithSpill(): Promise<FramedGeneration | null> {
@@ -130,20 +251,19 @@ export class GenerationFramer {
     let fileOffset = this.reader.offset;
     let batchCount = 0;
     if (this.spill !== null) {
-      const { start, end } = this.spill;
-      this.buffer.bytes.copyWithin(0, start, end);
-      this.buffer.length = end - start;
+      this.beginGeneration();
+      this.buffer.write(this.spill.bytes);
       gen = this.spill.gen;
       fileOffset = this.spill.offset;
       batchCount = 1;
       this.spill = null;
     } else {
-      this.buffer.length = 0;
       // A previous generation with nothing spilled after it means the trace is over.
       if (this.generationsRead > 0) {
         this.finished = true;
         return null;
       }
+      this.beginGeneration();
     }
     let deferredError: TraceFormatError | null = null;
     for (;;) {
@@ -169,7 +289,9 @@ export class GenerationFramer {
         fileOffset = item.offset;
       }
       if (batchCount > 0 && item.gen === gen + 1n) {
-        this.spill = { gen: item.gen, offset: item.offset, start, end: this.buffer.length };
+        // Kept aside (at most one batch) for the next generation, which may be framed elsewhere.
+        this.spill = { gen: item.gen, offset: item.offset, bytes: this.buffer.copy(start, this.buffer.length) };
+        this.buffer.length = start;
         break;
       }
       if (item.gen !== gen) {
@@ -178,12 +300,7 @@ export class GenerationFramer {
       batchCount++;
     }
     this.generationsRead++;
-    const byteLength = this.spill === null ? this.buffer.length : this.spill.start;
-    return { generation: this.generation(gen, fileOffset, byteLength, batchCount), deferredError };
-  }
-
-  private generation(gen: bigint, fileOffset: number, byteLength: number, batchCount: number): RawGeneration {
-    return { gen, fileOffset, parts: [this.buffer.bytes.subarray(0, byteLength)], byteLength, batchCount };
+    return { generation: this.buffer.generation(gen, fileOffset, this.buffer.length, batchCount), deferredError };
   }
 
   private invalidGenerationZero(offset: number): TraceFormatError {
@@ -196,6 +313,8 @@ export class GenerationFramer {
    */
   private async readItem(currentGen: bigint, allowSpill: boolean): Promise<ItemHeader | null> {
     const offset = this.reader.offset;
+    const header = this.readBatchHeaderBuffered();
+    if (header !== null) return this.readPayload(currentGen, allowSpill, offset, header.gen, header.size, header.start);
     const type = await this.reader.readByte();
     if (type < 0) return null;
     if (type === END_OF_GENERATION) return { kind: 'end', gen: 0n, offset };
@@ -214,6 +333,57 @@ export class GenerationFramer {
     await this.readHeaderField(offset, generation, 'M ID');
     await this.readHeaderField(offset, generation, 'timestamp');
     const size = await this.readHeaderField(offset, generation, 'size');
+    return this.readPayload(currentGen, allowSpill, offset, gen, size, headerStart);
+  }
+
+  /**
+   * The common case of a batch header, read without awaiting byte by byte: an event batch whose
+   * four header varints are in the chunk at hand and not unusually long. Consumes the header
+   * (into the buffer) and returns its generation and payload size, with `start` where the header
+   * begins in the buffer; or returns null having consumed nothing, for readItem's general path
+   * (which reports every error).
+   */
+  private readBatchHeaderBuffered(): { gen: bigint; size: bigint; start: number } | null {
+    const reader = this.reader;
+    const available = Math.min(reader.buffered, MAX_FAST_HEADER_BYTES);
+    if (available < 5 || reader.peekByte(0) !== EVENT_BATCH) return null;
+    let at = 1;
+    let gen = 0;
+    let size = 0;
+    for (let field = 0; field < 4; field++) {
+      // Go writes the size (and an M of NoThread) as 10-byte padded varints. A 10th byte above 1
+      // (an overflow) goes to the general path. gen and size are needed as numbers: exact while
+      // no payload bit lies past the 7th byte (49 bits); M and the timestamp are only skipped.
+      const needed = field === 0 || field === 3;
+      let value = 0;
+      let scale = 1;
+      for (let i = 0; ; i++) {
+        if (i === 10 || at >= available) return null;
+        const b = reader.peekByte(at++);
+        if (i >= 7 && needed && (b & 0x7f) !== 0) return null;
+        if (i === 9 && b > 1) return null;
+        value += (b & 0x7f) * scale;
+        if (b < 0x80) break;
+        scale *= 128;
+      }
+      if (field === 0) gen = value;
+      else if (field === 3) size = value;
+    }
+    const start = this.buffer.length;
+    this.buffer.write(reader.takeBuffered(at));
+    return { gen: BigInt(gen), size: BigInt(size), start };
+  }
+
+  /** The rest of readItem once the header is read: size checks, then the payload. */
+  private async readPayload(
+    currentGen: bigint,
+    allowSpill: boolean,
+    offset: number,
+    gen: bigint,
+    size: bigint,
+    headerStart: number,
+  ): Promise<ItemHeader> {
+    const generation = currentGen === 0n ? undefined : currentGen;
     if (size > BigInt(MAX_BATCH_PAYLOAD_BYTES)) {
       throw new CorruptBatchError({
         offset,
@@ -232,9 +402,7 @@ export class GenerationFramer {
         reason: `generation ${gen} is larger than maxGenerationBytes (${this.maxGenerationBytes} bytes); raise the limit to read it`,
       });
     }
-    this.buffer.ensure(payloadBytes);
-    const read = await this.reader.readInto(this.buffer.bytes, this.buffer.length, payloadBytes);
-    this.buffer.length += read;
+    const read = await this.reader.readTo(payloadBytes, this.writeBytes);
     if (read !== payloadBytes) {
       this.buffer.length = headerStart;
       throw new TruncatedTraceError({

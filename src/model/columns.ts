@@ -21,7 +21,9 @@
 // | size      | Uint32Array       | encoded size of the event in the file, in bytes (0 for events the reader makes) |
 //
 // Batches: one JS→WASM call fills at most `eventsPerBatch` rows (default 4096); `length` says how many.
-// The views alias WASM memory and are valid until the next call on the decoder. Times are strictly
+// The views alias WASM memory and are valid until the next call on the decoder. A column may be filled
+// on its first read in a batch (EventBatch's getters ask the decoder; see assembly/columns.ts): the
+// values are the same either way. Times are strictly
 // increasing across batches and generations (Go's +1 ns fix-up is applied).
 //
 // Events the reader makes have size 0 and these wire types: a Sync is 255 (args[0] = N, args[1] = 1
