@@ -104,7 +104,7 @@ describe.runIf(haveGo)('diagnose on real before/after programs', () => {
     expect(finding('annotations-after', 'oversized-trace')).toBeUndefined();
   });
 
-  it('proc-imbalance: fires on one producer spawning 20000 goroutines, quiet with 8 long-lived workers (same GOMAXPROCS)', () => {
+  it('proc-imbalance: fires on one producer spawning 40000 goroutines, quiet with 8 long-lived workers (same GOMAXPROCS)', () => {
     const f = finding('imbalance-before', 'proc-imbalance');
     expect(f, JSON.stringify(ids('imbalance-before'))).toBeDefined();
     expect(measurement(f!, 'idleWithBacklogFraction')).toBeGreaterThanOrEqual(0.1);
