@@ -2,13 +2,17 @@
 // positional reads into the worker's pre-touched scratch buffer, decodes it with the worker's own
 // WASM decoder, and returns event counts and (optionally) the analyses' partials for that generation.
 import { BatchView } from '../analysis/columns.js';
+import { Kind } from '../analysis/events.js';
+import { eventsOfKinds, kindMask } from '../analysis/kernels/kernel.js';
 import { startPass, type Pass } from '../analysis/run.js';
 import { GenerationDecoder } from '../decoder/index.js';
 import type { SupportedVersion } from '../format/header.js';
 import type { EventBatch } from '../model/index.js';
 import { analysisDefinitions } from './analysis-table.js';
-import { readIntoScratch, type GenerationBytes } from './generation-bytes.js';
+import { readIntoRegion, readIntoScratch, type GenerationBytes } from './generation-bytes.js';
 import { TransferringResult, type TaskHandler, type WorkerContext } from './protocol.js';
+
+const SYNCS = kindMask(Kind.Sync);
 
 export interface DecodeSetup {
   formatVersion: SupportedVersion;
@@ -30,7 +34,10 @@ export interface DecodeGenerationTask {
   isLast: boolean;
   /** Analyses to run over the run (name → options), or null for counts only. */
   analyses: Record<string, unknown> | null;
-  /** Count events by wire type (false: byWireType stays zero; a per-event loop analyses do not need). */
+  /**
+   * Count events by wire type and kind (false: byWireType stays zero and byKind counts only Syncs,
+   * which the merge checks; a per-event loop analyses do not need).
+   */
   countWireTypes?: boolean;
   /**
    * The generation before the run (absent when it starts the trace). A worker that did not just
@@ -68,6 +75,27 @@ export async function setup(context: WorkerContext): Promise<void> {
 
 type Definitions = ReturnType<typeof analysisDefinitions>;
 
+/** Generations each decoder has loaded (which of its two framing slots the next one goes to). */
+const loadsByDecoder = new WeakMap<GenerationDecoder, number>();
+
+/**
+ * Reads a generation and loads it into `decoder`: straight into the decoder's own memory (its
+ * framing slots, so loading copies nothing) when a slot can hold it, else through the worker's
+ * scratch buffer.
+ */
+async function loadGeneration(context: WorkerContext, decoder: GenerationDecoder, path: string, extent: GenerationBytes, version: SupportedVersion): Promise<void> {
+  const k = loadsByDecoder.get(decoder) ?? 0;
+  loadsByDecoder.set(decoder, k + 1);
+  const region = decoder.framingRegions()(k);
+  const framed = region === null ? null : await readIntoRegion(context, path, extent, region, version);
+  if (framed !== null) {
+    decoder.load(framed);
+    return;
+  }
+  const bytes = await readIntoScratch(context, path, extent, version);
+  decoder.load({ gen: extent.gen, fileOffset: extent.offset, parts: [bytes], byteLength: bytes.length, batchCount: extent.batchCount });
+}
+
 function splitByResumption(definitions: Definitions): { resuming: Definitions; plain: Definitions } {
   const resuming: Definitions = {};
   const plain: Definitions = {};
@@ -96,9 +124,8 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
     context.state.set('decoder', decoder);
     context.state.set('lastPosition', -1);
     if (task.previous !== undefined) {
-      const bytes = await readIntoScratch(context, task.path, task.previous, version);
       decoder.setSyncCount(task.position - 1);
-      decoder.load({ gen: task.previous.gen, fileOffset: task.previous.offset, parts: [bytes], byteLength: bytes.length, batchCount: task.previous.batchCount });
+      await loadGeneration(context, decoder, task.path, task.previous, version);
       resumingPass = hasResuming ? startPass(resuming, true) : undefined;
       const warmView = new BatchView();
       for (let batch = decoder.next(); batch !== null; batch = decoder.next()) resumingPass?.consume(warmView.bind(batch));
@@ -119,15 +146,16 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
   const pass = Object.keys(plain).length > 0 ? startPass(plain, task.position === 0) : null;
   const view = new BatchView();
   const consume = (batch: EventBatch) => {
-    const kinds = batch.kind;
     if (countWireTypes) {
+      const kinds = batch.kind;
       const types = batch.wireType;
       for (let i = 0; i < batch.length; i++) {
         byWireType[types[i]!]!++;
         byKind[kinds[i]!]!++;
       }
     } else {
-      for (let i = 0; i < batch.length; i++) byKind[kinds[i]!]!++;
+      // Only the Syncs matter then (the merge checks one per generation): visit those alone.
+      byKind[Kind.Sync]! += eventsOfKinds(view.bind(batch), SYNCS).length;
     }
     events += batch.length;
     if (batch.length > 0) {
@@ -146,8 +174,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
     // Sync.N counts from the start of the trace, whichever generations this decoder has seen.
     decoder.setSyncCount(task.position + k);
     context.state.set('lastPosition', -1);
-    const bytes = await readIntoScratch(context, task.path, extent, version);
-    decoder.load({ gen: extent.gen, fileOffset: extent.offset, parts: [bytes], byteLength: bytes.length, batchCount: extent.batchCount });
+    await loadGeneration(context, decoder, task.path, extent, version);
     for (let batch = decoder.next(); batch !== null; batch = decoder.next()) consume(batch);
     context.state.set('lastPosition', task.position + k);
     gens.push(extent.gen);

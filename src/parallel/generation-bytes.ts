@@ -2,6 +2,7 @@
 // (through one cached handle per worker), or bytes already in memory. The generation index counts
 // Go 1.26's end-of-generation byte; decoders take the batches only.
 import { open, type FileHandle } from 'node:fs/promises';
+import type { FramingRegion, RawGeneration } from '../format/framer.js';
 import type { SupportedVersion } from '../format/header.js';
 import type { WorkerContext } from './protocol.js';
 
@@ -42,6 +43,23 @@ export async function workerFile(context: WorkerContext, path: string): Promise<
     context.state.set(key, handle);
   }
   return handle;
+}
+
+/**
+ * Reads `extent`'s batches straight into the decoder's framing region (its own memory) and loads
+ * them without a copy; false (nothing read) when the region cannot hold them.
+ */
+export async function readIntoRegion(
+  context: WorkerContext,
+  path: string,
+  extent: GenerationBytes,
+  region: FramingRegion,
+  version: SupportedVersion,
+): Promise<RawGeneration | null> {
+  if (region.capacity < extent.byteLength && !(region.grow?.(extent.byteLength) ?? false)) return null;
+  const handle = await workerFile(context, path);
+  const bytes = batchesOnly(await readExtent(handle, path, extent, region.view()), version);
+  return { gen: extent.gen, fileOffset: extent.offset, parts: [], byteLength: bytes.length, batchCount: extent.batchCount, framedIn: { region, bytes: bytes.length } };
 }
 
 /** A generation's batches from a file, read into the worker's pre-touched scratch buffer. */
