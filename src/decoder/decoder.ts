@@ -197,7 +197,7 @@ export class GenerationDecoder implements GenerationTables, ColumnFiller {
   /** Remembers the batch the columns hold now, for the kernels. */
   private produced(batch: EventBatch): EventBatch {
     this.batchesHandedOut = true;
-    this.kernels.current = batch;
+    this.kernels.produce(batch);
     return batch;
   }
 

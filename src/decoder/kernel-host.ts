@@ -9,8 +9,15 @@ export class DecoderKernelHost implements KernelHost {
   exports: Readonly<Record<string, unknown>> = {};
   private memoryObject: WebAssembly.Memory | undefined;
   private readonly callbacks = new Map<number, Partial<KernelCallbacks>>();
-  /** The batch whose events are in the columns (set by the decoder after every fill). */
+  /** The batch whose events are in the columns (set by the decoder after every fill, see produce()). */
   current: EventBatch | null = null;
+  batchNumber = 0;
+
+  /** The decoder filled the columns with `batch`. */
+  produce(batch: EventBatch): void {
+    this.current = batch;
+    this.batchNumber++;
+  }
 
   /** The `kernel` import namespace of the module (bound before the instance exists). */
   imports(): Record<string, (owner: number, value: number) => number> {

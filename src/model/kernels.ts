@@ -34,6 +34,8 @@ export interface KernelHost {
   /** Answers the calls of kernel instance `handle` with `callbacks` until detach(). */
   attach(handle: number, callbacks: Partial<KernelCallbacks>): void;
   detach(handle: number): void;
+  /** Counts the batches the module produced: which one its columns hold now. */
+  readonly batchNumber: number;
   /** True while `batch`'s events are the ones in the module's columns. */
   holds(batch: EventBatch): boolean;
   /**

@@ -76,24 +76,47 @@ interface SelectExports {
   selectionPointer(): number;
 }
 
+/** Kinds a batch holds few of (all but transitions, ranges and metrics): selected once per batch. */
+const RARE_KINDS = kindMask(1, 3, 4, 8, 9, 10, 11, 12, 14);
+
+/** The rare-kind events of the batch rows last asked about, and their kinds. */
+let rare: { host: KernelHost; batch: number; from: number; count: number; rows: Int32Array; kinds: Uint8Array } | undefined;
+
 /**
  * Indices of the view's events whose kind is in `mask` (kindMask()), in order: computed by the
  * module when the view has a kernel host (a pass over the kind column in WASM), else in
- * JavaScript. Valid until the next call.
+ * JavaScript. Several analyzers ask for rare kinds of the same batch (annotations, CPU samples,
+ * Syncs): those share one pass, filtered here. Valid until the next call.
  */
 export function eventsOfKinds(view: EventView, mask: number): Int32Array {
   const host = view.kernelHost?.();
-  if (host !== undefined) {
-    const wasm = kernelExports<SelectExports>(host, ['selectKinds', 'selectionPointer']);
-    const count = wasm.selectKinds(mask, view.kernelOffset?.() ?? 0, view.length);
-    // The first call allocates the selection buffer, which may grow memory (see KernelHost.refresh).
-    host.refresh();
-    return new Int32Array(host.memory(), wasm.selectionPointer(), count);
+  if (host === undefined) {
+    if (scratch.length < view.length) scratch = new Int32Array(view.length);
+    let count = 0;
+    for (let i = 0; i < view.length; i++) if ((mask >>> view.kind(i)) & 1) scratch[count++] = i;
+    return scratch.subarray(0, count);
   }
-  if (scratch.length < view.length) scratch = new Int32Array(view.length);
+  const from = view.kernelOffset?.() ?? 0;
+  const wasm = kernelExports<SelectExports>(host, ['selectKinds', 'selectionPointer']);
+  if ((mask & ~RARE_KINDS) !== 0) return select(host, wasm, mask, from, view.length);
+  if (rare === undefined || rare.host !== host || rare.batch !== host.batchNumber || rare.from !== from || rare.count !== view.length) {
+    const rows = select(host, wasm, RARE_KINDS, from, view.length).slice();
+    const kinds = new Uint8Array(rows.length);
+    for (let k = 0; k < rows.length; k++) kinds[k] = view.kind(rows[k]!);
+    rare = { host, batch: host.batchNumber, from, count: view.length, rows, kinds };
+  }
+  const { rows, kinds } = rare;
+  if (scratch.length < rows.length) scratch = new Int32Array(Math.max(rows.length, 64));
   let count = 0;
-  for (let i = 0; i < view.length; i++) if ((mask >>> view.kind(i)) & 1) scratch[count++] = i;
+  for (let k = 0; k < rows.length; k++) if ((mask >>> kinds[k]!) & 1) scratch[count++] = rows[k]!;
   return scratch.subarray(0, count);
+}
+
+function select(host: KernelHost, wasm: SelectExports, mask: number, from: number, count: number): Int32Array {
+  const selected = wasm.selectKinds(mask, from, count);
+  // The first call allocates the selection buffer, which may grow memory (see KernelHost.refresh).
+  host.refresh();
+  return new Int32Array(host.memory(), wasm.selectionPointer(), selected);
 }
 
 /** eventsOfKinds' buffer for views without a kernel host. */
