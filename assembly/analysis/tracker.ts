@@ -862,12 +862,14 @@ class Tracker {
   // ---- Transitions ----
 
   /**
-   * goTransition() for what nearly every transition is: a goroutine this part knows (no
-   * continuation), already named, going from one real state to another (not ending). Then it
-   * reduces to leaveState(), profileTransition() and enterState(), inlined here with the target
-   * state a constant in each case (so only its part of them remains). Returns how many rows it
-   * consumed (a syscall's entry may take its exit along), 0 (nothing done) for any other
-   * transition.
+   * goTransition() for what nearly every transition is: a known, named goroutine going from one
+   * real state to another (not ending), whose continuation, if it has one, is closed already (in
+   * a part that begins mid-trace nearly every goroutine has one: it closes at its first real
+   * transition, which goTransition() handles). Then it reduces to leaveState(),
+   * profileTransition() and enterState(), inlined here with the target state a constant in each
+   * case (so only its part of them remains; recordSchedLatency() keeps a continuation's
+   * latencies pending as in goTransition()). Returns how many rows it consumed (a syscall's entry
+   * may take its exit along), 0 (nothing done) for any other transition.
    */
   @inline private steadyTransition(i: i32, t: f64, end: i32): i32 {
     const from = <i32>load<u8>(cFrom + <usize>i);
@@ -876,7 +878,7 @@ class Tracker {
     const g = this.index.find(f64At(cResId, i));
     if (g < 0) return 0;
     const r = this.rec(g);
-    if ((getI(r, R_FLAGS) & FLAG_CONTINUATION) != 0 || getI(r, R_NAME) == 0) return 0;
+    if (((getI(r, R_FLAGS) & FLAG_CONTINUATION) != 0 && getF(r, R_CONT_UNTIL) == 0) || getI(r, R_NAME) == 0) return 0;
     // One dispatch on the (from, to) pair: each case is straight-line code.
     switch (((from - G_RUNNABLE) << 2) | (to - G_RUNNABLE)) {
       case 1:
