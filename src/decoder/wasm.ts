@@ -47,7 +47,8 @@ export interface DecoderExports {
 
 const WASM_URL = new URL('../../build/decoder.wasm', import.meta.url);
 /** For profiling and A/B runs: a different build of the same module (e.g. one with a names section). */
-const WASM_OVERRIDE = process.env['SCHEDSCOPE_DECODER_WASM'];
+// An empty value means unset (`SCHEDSCOPE_DECODER_WASM= node …`), not a file named ''.
+const WASM_OVERRIDE = process.env['SCHEDSCOPE_DECODER_WASM'] || undefined;
 let compiled: WebAssembly.Module | undefined;
 
 function module(): WebAssembly.Module {
@@ -56,10 +57,11 @@ function module(): WebAssembly.Module {
     try {
       bytes = new Uint8Array(readFileSync(WASM_OVERRIDE ?? fileURLToPath(WASM_URL)));
     } catch (error) {
-      throw new Error(
-        `schedscope: the WASM decoder ${fileURLToPath(WASM_URL)} is missing; run \`npm run build:wasm\` (npm install builds it)`,
-        { cause: error },
-      );
+      const message =
+        WASM_OVERRIDE !== undefined
+          ? `schedscope: cannot read the decoder SCHEDSCOPE_DECODER_WASM names (${WASM_OVERRIDE}); unset it to use the built one`
+          : `schedscope: the WASM decoder ${fileURLToPath(WASM_URL)} is missing; run \`npm run build:wasm\` (npm install builds it)`;
+      throw new Error(message, { cause: error });
     }
     compiled = new WebAssembly.Module(bytes);
   }
