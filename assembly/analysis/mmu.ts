@@ -9,6 +9,12 @@
 // Strings stay in JavaScript: the binding's callbacks classify a range name or a label (with the
 // flags) and intern it in the binding's own name list, answering (name << 2 | RANGE_*) for ranges
 // and (name << 1 | 1 if a background mark worker's label) for labels; cached per generation.
+//
+// At a merge (mergeMmu), the same class restores a state from the values write() writes (read())
+// and replays a mid-trace part's recording on it (replayBlock, replayEnd: MmuAnalyzer.replay), in
+// a module of the merging thread's own (src/analysis/kernels/merge-host.ts); JavaScript copies
+// the recording in block by block, with each range's or label's class in place of its string
+// (test/analysis/mmu-replay.test.ts checks the result against MmuAnalyzer.replay's).
 import { COL_A0, COL_FROM, COL_G, COL_KIND, COL_P, COL_RES_ID, COL_RES_KIND, COL_TIME_F, COL_TO, COL_TYPE } from '../columns';
 import { G_NOT_EXIST, G_RUNNING, G_SYSCALL } from '../order';
 import { EV_PROCS_CHANGE, EV_STW_BEGIN, EV_STW_END, KIND_LABEL, KIND_METRIC, KIND_RANGE_ACTIVE, KIND_RANGE_BEGIN, KIND_RANGE_END, KIND_STATE_TRANSITION, KIND_SYNC } from '../specs';
@@ -269,6 +275,11 @@ class GoroutineStates {
 class MemberBits {
   private bits: StaticArray<u32> = new StaticArray<u32>(0);
 
+  /** The bits, for a loop that tests many ids while no member changes. */
+  @inline words(): StaticArray<u32> {
+    return this.bits;
+  }
+
   @inline has(id: i32): bool {
     const word = id >>> 5;
     return word < this.bits.length && ((unchecked(this.bits[word]) >>> (id & 31)) & 1) != 0;
@@ -301,7 +312,7 @@ class WindowedMinimum {
   readonly rightPtr: StaticArray<i32>;
   readonly minimum: StaticArray<f64>;
   startTime: f64 = NaN;
-  readonly maxWindow: f64;
+  maxWindow: f64;
   readonly headTimes: F64Column = new F64Column();
   readonly headUtils: F64Column = new F64Column();
   headOpen: bool = true;
@@ -410,6 +421,29 @@ class WindowedMinimum {
     }
   }
 
+  /** Restores the state write() writes (the evaluator must be new). */
+  read(r: StateReader): void {
+    this.startTime = r.next();
+    this.base = r.nextI32();
+    this.headOpen = r.next() == 1;
+    this.sinceTrim = r.nextI32();
+    this.maxWindow = r.next();
+    const n = r.nextI32();
+    r.column(this.times, n);
+    r.column(this.utils, n);
+    r.column(this.sums, n);
+    const count = this.windows.length;
+    for (let w = 0; w < count; w++) unchecked((this.cursor[w] = r.nextI32()));
+    for (let w = 0; w < count; w++) unchecked((this.leftPtr[w] = r.nextI32()));
+    for (let w = 0; w < count; w++) unchecked((this.rightPtr[w] = r.nextI32()));
+    for (let w = 0; w < count; w++) unchecked((this.minimum[w] = r.next()));
+    const head = r.nextI32();
+    for (let j = 0; j < head; j++) {
+      append(this.headTimes, r.next());
+      append(this.headUtils, r.next());
+    }
+  }
+
   /** Appends the state as the binding reads it (exportState). */
   write(out: F64Column): void {
     append(out, this.startTime);
@@ -431,6 +465,55 @@ class WindowedMinimum {
       append(out, this.headTimes.get(j));
       append(out, this.headUtils.get(j));
     }
+  }
+}
+
+/** Reads a state written by Mmu.write (as the binding writes it back for a merge), value by value. */
+class StateReader {
+  constructor(public at: usize, public readonly end: usize) {}
+
+  @inline next(): f64 {
+    // Past the end (a layout the binding got wrong) reads NaN, and mmuRestore reports the overrun.
+    const value = this.at < this.end ? load<f64>(this.at) : NaN;
+    this.at += 8;
+    return value;
+  }
+
+  @inline nextI32(): i32 {
+    return <i32>this.next();
+  }
+
+  /** The next `count` values into `list` (which holds them alone). */
+  column(list: F64Column, count: i32): void {
+    list.length = 0;
+    if (count <= 0) return;
+    list.ensure(count - 1);
+    const bytes = <usize>count << 3;
+    if (this.at + bytes <= this.end) memory.copy(list.pointer(), this.at, bytes);
+    else for (let j = 0; j < count; j++) list.set(j, NaN);
+    this.at += bytes;
+  }
+}
+
+/**
+ * A recording being replayed (MmuAnalyzer.replay): its other records, column after column (kind,
+ * at, time, a, b, c, d, e; the binding writes a range's or label's class in `a` instead of its
+ * string), which one is next, and how many transitions were replayed so far.
+ */
+class Replay {
+  readonly others: StaticArray<f64>;
+  readonly count: i32;
+  next: i32 = 0;
+  position: f64 = 0;
+
+  constructor(count: i32) {
+    this.count = count;
+    this.others = new StaticArray<f64>(max(count, 1) << 3);
+  }
+
+  /** Field `field` (0 kind, 1 at, ..., 7 e) of other record k. */
+  @inline field(field: i32, k: i32): f64 {
+    return unchecked(this.others[field * this.count + k]);
   }
 }
 
@@ -1132,6 +1215,188 @@ class Mmu {
     }
     for (let s = 0; s < seriesCount; s++) unchecked(this.series[s]).write(out);
   }
+
+  /**
+   * Restores the state write() writes (MmuAnalyzer.restore, for a merge that replays a recording
+   * on it); the instance must be new. What write() leaves out is derived: the Ps counting towards
+   * GC, and the member bits of inGC and bgMark.
+   */
+  read(r: StateReader): void {
+    this.stw = r.nextI32();
+    this.nSync = r.nextI32();
+    this.lastEventTime = r.next();
+    this.membershipChanges = r.nextI32();
+    this.bgMarkLow = r.next();
+    this.bgMarkHigh = r.next();
+    this.bgMarkRangeOf = r.nextI32();
+    this.holding = r.next() == 1;
+    const seriesCount = r.nextI32();
+    for (let s = 0; s < seriesCount; s++) {
+      this.seriesLive.push(r.next() == 1);
+      this.lastPointTime.push(r.next());
+      this.lastPointUtil.push(r.next());
+    }
+    const pendingLength = r.nextI32();
+    for (let s = 0; s < pendingLength; s++) {
+      this.pendingSet.push(r.next() == 1);
+      this.pendingTime.push(r.next());
+      this.pendingUtil.push(r.next());
+    }
+    const procs = r.nextI32();
+    for (let p = 0; p < procs; p++) {
+      const gc = r.nextI32();
+      this.psGc.push(gc);
+      this.psSeries.push(r.nextI32());
+      if (gc > 0) this.gcProcs++;
+    }
+    const inGC = r.nextI32();
+    for (let k = 0; k < inGC; k++) this.addMember(this.inGC, r.next());
+    const bgMark = r.nextI32();
+    for (let k = 0; k < bgMark; k++) this.addMember(this.bgMark, r.next());
+    // In the Map's order: each set() of a new goroutine goes last, as it did.
+    const states = r.nextI32();
+    for (let k = 0; k < states; k++) {
+      const g = r.next();
+      this.states.set(g, <u8>r.nextI32());
+    }
+    const changes = r.nextI32();
+    for (let k = 0; k < changes; k++) {
+      append(this.procsTime, r.next());
+      append(this.procsN, r.next());
+    }
+    if (this.holding) {
+      for (let s = 0; s < seriesCount; s++) {
+        const times = new F64Column();
+        const utils = new F64Column();
+        const points = r.nextI32();
+        for (let k = 0; k < points; k++) {
+          append(times, r.next());
+          append(utils, r.next());
+        }
+        this.heldTimes.push(times);
+        this.heldUtils.push(utils);
+      }
+    }
+    for (let s = 0; s < seriesCount; s++) {
+      const evaluator = new WindowedMinimum(this.windows);
+      evaluator.read(r);
+      this.series.push(evaluator);
+    }
+  }
+
+  private addMember(set: Set<f64>, g: f64): void {
+    set.add(g);
+    const id = denseGoroutine(g);
+    if (id >= 0) this.members.assign(id, true);
+  }
+
+  // ---- A recording replayed on this state (MmuAnalyzer.replay), at a merge ----
+
+  /** The recording being replayed (mmuReplayOthers to mmuReplayEnd). */
+  replaying: Replay | null = null;
+
+  /**
+   * Replays `count` transition records (the next ones of the recording) from the columns at
+   * `base` (time f64, goroutine u32, packed i32, one column after the other), with the other
+   * records due before each, as MmuAnalyzer.replay does: a tick re-evaluates the utilisation, a
+   * transition goes to onTransition if its goroutine counts towards GC or while the first
+   * generation's states are kept, and every other transition changes only the last event time.
+   */
+  replayBlock(r: Replay, base: usize, count: i32): void {
+    const times = base;
+    const goroutines = base + (<usize>count << 3);
+    const packedColumn = goroutines + (<usize>count << 2);
+    let i = 0;
+    while (i < count) {
+      const position = r.position + <f64>i;
+      while (r.next < r.count && r.field(1, r.next) <= position) this.replayOther(r, r.next++);
+      let stop = count;
+      if (r.next < r.count) stop = <i32>min(<f64>count, r.field(1, r.next) - r.position);
+      if (!(stop > i)) stop = count; // (only for a position that is not a number)
+      if (this.holding) {
+        for (let j = i; j < stop; j++) {
+          const packed = load<i32>(packedColumn + (<usize>j << 2));
+          const t = load<f64>(times + (<usize>j << 3));
+          if (packed == TICK) {
+            if (this.psGc.length != 0) this.record(t);
+          } else {
+            this.transition(t, <f64>load<u32>(goroutines + (<usize>j << 2)), <u8>((packed >> 4) & 15), <u8>(packed & 15), <f64>((packed >> 8) - 1));
+          }
+        }
+      } else {
+        // Membership changes only at other records (labels, assist ranges), none inside this run:
+        // the member bits are read once, and a transition of any other goroutine costs one test.
+        const bits = this.members.words();
+        const words = <u32>bits.length;
+        for (let j = i; j < stop; j++) {
+          const packed = load<i32>(packedColumn + (<usize>j << 2));
+          if (packed == TICK) {
+            if (this.psGc.length != 0) this.record(load<f64>(times + (<usize>j << 3)));
+            continue;
+          }
+          const id = load<u32>(goroutines + (<usize>j << 2));
+          if (id < <u32>DENSE_GOROUTINES) {
+            const word = id >>> 5;
+            if (word >= words || ((unchecked(bits[word]) >>> (id & 31)) & 1) == 0) continue;
+          } else if (!this.isMember(<f64>id)) {
+            continue;
+          }
+          this.transition(load<f64>(times + (<usize>j << 3)), <f64>id, <u8>((packed >> 4) & 15), <u8>(packed & 15), <f64>((packed >> 8) - 1));
+        }
+      }
+      // The run's last record sets the last event time (MmuAnalyzer.replay sets it once per run).
+      this.lastEventTime = load<f64>(times + (<usize>(stop - 1) << 3));
+      i = stop;
+    }
+    r.position += <f64>count;
+  }
+
+  /** The other records left (those after the last transition), then the part's last event time. */
+  replayEnd(r: Replay, lastTime: f64): void {
+    while (r.next < r.count) this.replayOther(r, r.next++);
+    if (lastTime != 0) this.lastEventTime = lastTime;
+  }
+
+  /** MmuAnalyzer.replayOther. */
+  private replayOther(r: Replay, k: i32): void {
+    const kind = <i32>r.field(0, k);
+    const t = r.field(2, k);
+    const a = r.field(3, k);
+    this.lastEventTime = t;
+    switch (kind) {
+      case <i32>RECORD_SYNC:
+        this.onSync();
+        break;
+      case <i32>RECORD_PROCS:
+        this.onProcs(t, a);
+        break;
+      case <i32>RECORD_TRANSITION:
+        this.transition(t, a, <u8>(<i32>r.field(4, k)), <u8>(<i32>r.field(5, k)), r.field(6, k));
+        break;
+      case <i32>RECORD_LABEL:
+        this.onLabel(t, a != 0, r.field(4, k), r.field(5, k));
+        break;
+      default:
+        // A range, recorded under its event kind; `a` is its class.
+        this.onRange(<u8>kind, t, <i32>a, <u8>(<i32>r.field(4, k)), r.field(5, k), r.field(6, k), r.field(7, k));
+        break;
+    }
+  }
+
+  /** MmuAnalyzer.onTransition for a recorded transition (onTransition above reads a row). */
+  private transition(t: f64, g: f64, from: u8, to: u8, proc: f64): void {
+    if (this.psGc.length == 0) return;
+    if (this.holding) {
+      if (to == G_NOT_EXIST) this.states.delete(g);
+      else this.states.set(g, to);
+    }
+    if (this.bgMark.size == this.bgMarkRangeOf) {
+      if (isExecuting(from) == isExecuting(to) || !this.isMember(g)) return;
+    } else if (!((this.inGC.size != 0 && this.inGC.has(g)) || this.isBackgroundMarkWorker(g))) {
+      return;
+    }
+    this.gcTransition(t, from, to, proc);
+  }
 }
 
 function writeSet(out: F64Column, set: Set<f64>): void {
@@ -1204,6 +1469,73 @@ export function mmuState(handle: i32): usize {
   mmu.write(exported);
   exported.set(0, <f64>(exported.length - 1));
   return exported.pointer();
+}
+
+/** State values for mmuRestore(), written by JavaScript. */
+const stateInput = new F64Column(1024);
+
+/** Address of room for `length` f64 state values (Mmu.write's layout) that mmuRestore() reads. */
+export function mmuStateInput(length: i32): usize {
+  stateInput.length = 0;
+  if (length > 0) stateInput.ensure(length - 1);
+  return stateInput.pointer();
+}
+
+/**
+ * Restores the state in the values written at mmuStateInput() into a new instance (mmuCreate,
+ * windows written); returns the count of values read (the binding checks it is all of them), -1
+ * for an unknown handle.
+ */
+export function mmuRestore(handle: i32): i32 {
+  const mmu = instances.get(handle);
+  if (mmu === null) return -1;
+  const start = stateInput.pointer();
+  const reader = new StateReader(start, start + (<usize>stateInput.length << 3));
+  mmu.read(reader);
+  return <i32>((reader.at - start) >> 3);
+}
+
+/**
+ * Starts replaying a recording that has `others` other records: returns the address where
+ * JavaScript writes them (8 columns of `others` f64: kind, at, time, a, b, c, d, e, with a range's
+ * or label's class in `a`), 0 for an unknown handle.
+ */
+export function mmuReplayOthers(handle: i32, others: i32): usize {
+  const mmu = instances.get(handle);
+  if (mmu === null) return 0;
+  const replay = new Replay(others);
+  mmu.replaying = replay;
+  return changetype<usize>(replay.others);
+}
+
+/** Room for the columns of `count` transition records that mmuReplay() reads (grown, never shrunk). */
+let replayColumns: StaticArray<u8> = new StaticArray<u8>(0);
+
+/** Address of room for `count` transition records: time f64 [count], goroutine u32 [count], packed i32 [count]. */
+export function mmuReplayInput(count: i32): usize {
+  const bytes = count << 4;
+  if (replayColumns.length < bytes) replayColumns = new StaticArray<u8>(bytes);
+  return changetype<usize>(replayColumns);
+}
+
+/**
+ * Replays the next `count` transition records, written at mmuReplayInput(count), with the other
+ * records due before each. Returns 0, or -1 for an unknown handle or one not replaying.
+ */
+export function mmuReplay(handle: i32, count: i32): i32 {
+  const mmu = instances.get(handle);
+  if (mmu === null || mmu.replaying === null) return -1;
+  mmu.replayBlock(mmu.replaying!, changetype<usize>(replayColumns), count);
+  return 0;
+}
+
+/** Ends a replay: the other records after the last transition, then the last event time (0: none). */
+export function mmuReplayEnd(handle: i32, lastTime: f64): i32 {
+  const mmu = instances.get(handle);
+  if (mmu === null || mmu.replaying === null) return -1;
+  mmu.replayEnd(mmu.replaying!, lastTime);
+  mmu.replaying = null;
+  return 0;
 }
 
 /**

@@ -36,6 +36,15 @@ export interface CreateContext {
   kernels?: boolean;
 }
 
+/** How a merge may run (a merge has no pass: what it may use comes from its caller). */
+export interface MergeContext {
+  /**
+   * Whether a merge may run kernels in a WASM module of its own (MMU's replay of a recording), as
+   * CreateContext.kernels for a pass: default yes unless SCHEDSCOPE_KERNELS=0.
+   */
+  kernels?: boolean;
+}
+
 export interface AnalysisDefinition<O, P, R> {
   readonly name: string;
   /**
@@ -64,7 +73,7 @@ export interface AnalysisDefinition<O, P, R> {
   transferables?(partial: P): ArrayBuffer[];
   create(options: O, context: CreateContext): AnalyzerInstance<P>;
   /** Combines two partials, `b` covering the events right after `a`'s. */
-  merge(a: P, b: P, options: O): P;
+  merge(a: P, b: P, options: O, context?: MergeContext): P;
   /** Turns a partial covering the whole trace into the report. */
   finish(partial: P, options: O): R;
 }

@@ -10,7 +10,7 @@ export type {
   AnalyzeProgress,
   PlacementPolicy,
 } from './analyze.js';
-export type { AnalysisDefinition, AnalyzerInstance, CreateContext } from './analyzer.js';
+export type { AnalysisDefinition, AnalyzerInstance, CreateContext, MergeContext } from './analyzer.js';
 export { startPass, mergePartials, finishPartials } from './run.js';
 export type { EventView, Frame } from './events.js';
 export { goroutinesAnalysis, type GoroutinesReport, type GoroutineGroupReport, type GoroutineOptions } from './goroutines.js';

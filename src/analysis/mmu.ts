@@ -14,11 +14,12 @@
 // parts merge exactly, because the evaluators simply continue. A part that begins mid-trace cannot
 // know Go's state there (its per-P GC counts depend on the whole trace before), so it records the
 // events that matter and is replayed on its predecessor's state at merge.
-import type { AnalysisDefinition, AnalyzerInstance } from './analyzer.js';
+import type { AnalysisDefinition, AnalyzerInstance, MergeContext } from './analyzer.js';
 import type { EventView } from './events.js';
 import { GoState, Kind, ResourceKind, idKey } from './events.js';
-import { kernelOrScript } from './kernels/kernel.js';
-import { mmuKernel } from './kernels/mmu.js';
+import { kernelOrScript, kernelsEnabled } from './kernels/kernel.js';
+import { collectMergeHost, mergeHost } from './kernels/merge-host.js';
+import { mmuKernel, replayOnKernel } from './kernels/mmu.js';
 import { BLOCK, concatRecordings, MmuRecorder, MmuRecordKind, TICK, type MmuRecording } from './mmu-recording.js';
 
 export const UTIL_STW = 1;
@@ -1012,9 +1013,24 @@ function dedupe(points: readonly [number, number][]): [number, number][] {
   return out;
 }
 
-export function mergeMmu(a: MmuPartial, b: MmuPartial): MmuPartial {
+/**
+ * `a` followed by `b`. A recording (`b` began mid-trace) is replayed on `a`'s state: by the MMU
+ * kernel in a WASM module of the merging thread's own when kernels are enabled (`context.kernels`,
+ * else unless SCHEDSCOPE_KERNELS=0), else by MmuAnalyzer.replay, the reference it equals.
+ */
+export function mergeMmu(a: MmuPartial, b: MmuPartial, context: MergeContext = {}): MmuPartial {
   if (b.resumed === true) return mergeResumed(a, b);
   if (a.state !== null && b.deferred !== null) {
+    if (kernelsEnabled(context)) {
+      // Restore, replay and snapshot in the kernel: most of a recording is transitions of
+      // goroutines that do not count, one bit test each there (the 1 GB bench trace's 17 merges,
+      // 69 M records: 0.9 s against 5.8 s in JavaScript, measured alone).
+      const state = replayOnKernel(mergeHost(), a.state, b.deferred);
+      collectMergeHost();
+      const merged: MmuPartial = { flags: a.state.flags as number, windows: [...(a.state.windows as number[])], state, deferred: null };
+      if (state.resumed === true) merged.resumed = true;
+      return merged;
+    }
     // The restored analyzer keeps a's `resumed` flag: the result covers what a's part began with.
     const analyzer = MmuAnalyzer.restore(a.state);
     analyzer.replay(b.deferred);
@@ -1082,8 +1098,8 @@ export const mmuAnalysis: AnalysisDefinition<MmuOptions, MmuPartial, MmuReport> 
       () => new MmuAnalyzer(options, context.atTraceStart),
     );
   },
-  merge(a, b) {
-    return mergeMmu(a, b);
+  merge(a, b, _options, context) {
+    return mergeMmu(a, b, context);
   },
   finish(partial, options) {
     const report = finishMmu(partial);

@@ -1,5 +1,5 @@
 // Runs analysis definitions over EventViews: one pass, per-part partials, and merging.
-import type { AnalysisDefinition, AnalyzerInstance } from './analyzer.js';
+import type { AnalysisDefinition, AnalyzerInstance, MergeContext } from './analyzer.js';
 import type { EventView } from './events.js';
 
 // Definitions of different option/partial/report types live in one table; the table is typed
@@ -66,8 +66,9 @@ export function mergePartials(
   definitions: Record<string, { definition: AnyDefinition; options: unknown }>,
   a: Record<string, unknown>,
   b: Record<string, unknown>,
+  context: MergeContext = {},
 ): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(definitions).map(([name, { definition, options }]) => [name, definition.merge(a[name], b[name], options)]));
+  return Object.fromEntries(Object.entries(definitions).map(([name, { definition, options }]) => [name, definition.merge(a[name], b[name], options, context)]));
 }
 
 export function finishPartials(

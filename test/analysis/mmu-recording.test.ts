@@ -22,6 +22,7 @@ const SYNC = 1;
 const METRIC = 2;
 const LABEL = 3;
 const BEGIN = 5;
+const ACTIVE = 6;
 const END = 7;
 const TRANSITION = 13;
 const GOROUTINE = 1;
@@ -97,24 +98,60 @@ function onePass(options: MmuOptions): MmuPartial {
   return analyzer.partial();
 }
 
-function fromParts(options: MmuOptions): MmuPartial {
+/** The two parts merged, the recording replayed by the MMU kernel (`kernels`) or in JavaScript. */
+function fromParts(options: MmuOptions, kernels: boolean, events: { first: Ev[]; second: Ev[] } = { first, second }): MmuPartial {
   const start = new MmuAnalyzer(options, true);
-  start.consume(view(first));
+  start.consume(view(events.first));
   const later = new MmuAnalyzer(options, false);
-  later.consume(view(second));
+  later.consume(view(events.second));
   const recorded = structuredClone(later.partial());
   expect(recorded.deferred).not.toBeNull();
-  return mergeMmu(structuredClone(start.partial()), recorded);
+  return mergeMmu(structuredClone(start.partial()), recorded, { kernels });
 }
 
 describe('MMU recordings of mid-trace parts', () => {
   const windows = [1, 50, 100, 150, 300, 500, 900];
   for (const flags of ['stw|background|assist', 'stw|background|assist|sweep', 'stw|background|assist|perProc']) {
-    it(`replayed on the predecessor's state equal one pass (${flags})`, () => {
+    for (const replay of ['kernel', 'JavaScript']) {
+      it(`replayed on the predecessor's state equal one pass (${flags}; replayed by the ${replay})`, () => {
+        const options = { flags: parseUtilFlags(flags), windows };
+        expect(finishMmu(fromParts(options, replay === 'kernel'))).toEqual(finishMmu(onePass(options)));
+      });
+    }
+    it(`the kernel's replay gives the JavaScript's partial (${flags})`, () => {
       const options = { flags: parseUtilFlags(flags), windows };
-      expect(finishMmu(fromParts(options))).toEqual(finishMmu(onePass(options)));
+      expect(structuredClone(fromParts(options, true))).toEqual(structuredClone(fromParts(options, false)));
     });
   }
+
+  it('replayed while the first generation is held: every goroutine\'s state is kept for a RangeActive', () => {
+    // The part before the cut and the recorded part both lie in the first generation: the replay
+    // keeps every transition's goroutine state (not only GC members'), which a RangeActive of an
+    // assist reads; the state after it still holds the generation's points and goroutine states.
+    const options = { flags: parseUtilFlags('stw|background|assist|sweep'), windows };
+    const head: Ev[] = [
+      { kind: SYNC, time: 0, syncN: 1 },
+      { kind: METRIC, time: 1, name: '/sched/gomaxprocs:threads', value: 2 },
+      { kind: TRANSITION, time: 5, g: 40, p: 0, scope: 40, from: RUNNABLE, to: RUNNING },
+    ];
+    const tail: Ev[] = [
+      { kind: TRANSITION, time: 20, g: 41, p: 1, scope: 41, from: RUNNABLE, to: RUNNING },
+      { kind: TRANSITION, time: 30, g: 40, p: 0, scope: 40, from: RUNNING, to: WAITING },
+      // Assists already running when the trace began (Go lowers the held points retroactively),
+      // of a goroutine running at the cut (41) and of one no longer running (40).
+      { kind: ACTIVE, time: 40, g: 41, p: 1, name: 'GC mark assist', scope: 41 },
+      { kind: ACTIVE, time: 41, g: 40, p: 0, name: 'GC mark assist', scope: 40 },
+      { kind: TRANSITION, time: 50, g: 41, p: 1, scope: 41, from: RUNNING, to: WAITING },
+      { kind: TRANSITION, time: 60, g: 42, p: 0, scope: 42, from: RUNNABLE, to: RUNNING },
+    ];
+    const parts = { first: head, second: tail };
+    const viaKernel = fromParts(options, true, parts);
+    expect(viaKernel.state!['held']).not.toBeNull();
+    expect(structuredClone(viaKernel)).toEqual(structuredClone(fromParts(options, false, parts)));
+    const whole = new MmuAnalyzer(options, true);
+    whole.consume(view([...head, ...tail]));
+    expect(finishMmu(viaKernel)).toEqual(finishMmu(whole.partial()));
+  });
 
   it('keep an ignored range where it re-evaluates the utilisation (the case above matters)', () => {
     const options = { flags: parseUtilFlags('stw|background|assist'), windows };
@@ -135,6 +172,6 @@ describe('MMU recordings of mid-trace parts', () => {
     const b = new MmuAnalyzer(options, false);
     b.consume(view(second.slice(6)));
     const joined = mergeMmu(a.partial(), b.partial());
-    expect(finishMmu(mergeMmu(start.partial(), joined))).toEqual(finishMmu(onePass(options)));
+    for (const kernels of [true, false]) expect(finishMmu(mergeMmu(start.partial(), structuredClone(joined), { kernels }))).toEqual(finishMmu(onePass(options)));
   });
 });

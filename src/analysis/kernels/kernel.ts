@@ -6,8 +6,12 @@ import type { AnalyzerInstance, CreateContext } from '../analyzer.js';
 import type { EventView } from '../events.js';
 import type { KernelHost } from '../../model/index.js';
 
-/** `SCHEDSCOPE_KERNELS=0` runs every analysis in JavaScript (for comparisons and A/B timing). */
-export function kernelsEnabled(context: CreateContext): boolean {
+/**
+ * Whether a pass (its CreateContext) or a merge (its MergeContext) may run kernels: as `kernels`
+ * says, else unless `SCHEDSCOPE_KERNELS=0`, which runs every analysis in JavaScript (for
+ * comparisons and A/B timing).
+ */
+export function kernelsEnabled(context: { kernels?: boolean }): boolean {
   if (context.kernels !== undefined) return context.kernels;
   return globalThis.process?.env?.['SCHEDSCOPE_KERNELS'] !== '0';
 }
