@@ -7,10 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { ANALYSIS_DEFINITIONS, type AnalysisName } from '../../src/analysis/analyze.js';
 import { BatchView } from '../../src/analysis/columns.js';
 import type { EventView } from '../../src/analysis/events.js';
-import { mmuAnalysis, parseUtilFlags, type MmuOptions, type MmuPartial } from '../../src/analysis/mmu.js';
+import { mmuAnalysis, type MmuOptions, type MmuPartial } from '../../src/analysis/mmu.js';
 import { startPass, type AnyDefinition, type Pass } from '../../src/analysis/run.js';
 import { openTrace } from '../../src/trace.js';
 import { SliceView } from './support/slice-view.js';
+import { MMU_CASES, MMU_OPTIONS, MMU_TRACES } from './support/mmu-cases.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const TRACES = [
@@ -213,19 +214,8 @@ describe('kernels give the JavaScript analyzers\' partials', () => {
 // instance that saw the trace from its start, recording otherwise), and its options change how
 // series are built. These mirror mmu-resume.test.ts, comparing partials instead of curves.
 describe('the MMU kernel gives the JavaScript analyzer\'s partials in every mode', () => {
-  const MMU_TRACES = ['test/fixtures/traces/gc-active.trace', 'test/analysis/data/gcheavy.trace', 'test/analysis/data/mixed.trace'];
-  const WINDOWS = [1, 2_000, 10_000, 100_000, 1_000_000, 10_000_000, 1_000_000_000];
-  const OPTIONS: Record<string, MmuOptions> = {
-    default: {},
-    smallWindows: { windows: WINDOWS },
-    perProc: { flags: parseUtilFlags('stw|background|assist|sweep|perProc'), windows: WINDOWS },
-    sweep: { flags: parseUtilFlags('stw|background|assist|sweep'), windows: WINDOWS },
-    noBackground: { flags: parseUtilFlags('stw|assist'), windows: WINDOWS },
-    goCompatible: { windows: WINDOWS, goCompatible: true },
-    // Windows the evaluators skip (not positive) beside ones they use.
-    oddWindows: { windows: [0, -5, 3, 250_000, 1e12] },
-  };
-  const CASES = MMU_TRACES.flatMap((trace) => Object.keys(OPTIONS).map((option) => [trace, option] as const));
+  const OPTIONS = MMU_OPTIONS;
+  const CASES = MMU_CASES;
 
   function mmuPasses(options: MmuOptions, atTraceStart: boolean): { kernel: Pass; script: Pass } {
     const definitions = { mmu: { definition: mmuAnalysis, options } };

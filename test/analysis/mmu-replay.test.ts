@@ -11,27 +11,18 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EventView } from '../../src/analysis/events.js';
 import { BatchView } from '../../src/analysis/columns.js';
 import { kernelsEnabled } from '../../src/analysis/kernels/kernel.js';
-import { mergeMmu, mmuAnalysis, MmuAnalyzer, parseUtilFlags, type MmuOptions, type MmuPartial } from '../../src/analysis/mmu.js';
+import { mergeMmu, mmuAnalysis, MmuAnalyzer, type MmuOptions, type MmuPartial } from '../../src/analysis/mmu.js';
 import { BLOCK } from '../../src/analysis/mmu-recording.js';
 import { mergePartials, startPass } from '../../src/analysis/run.js';
 import { openTrace } from '../../src/trace.js';
+import { MMU_CASES, MMU_OPTIONS, MMU_TRACES } from './support/mmu-cases.js';
 import { SliceView } from './support/slice-view.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const SYNC = 1;
-const TRACES = ['test/fixtures/traces/gc-active.trace', 'test/analysis/data/gcheavy.trace', 'test/analysis/data/mixed.trace'];
-const WINDOWS = [1, 2_000, 10_000, 100_000, 1_000_000, 10_000_000, 1_000_000_000];
-const OPTIONS: Record<string, MmuOptions> = {
-  default: {},
-  smallWindows: { windows: WINDOWS },
-  perProc: { flags: parseUtilFlags('stw|background|assist|sweep|perProc'), windows: WINDOWS },
-  sweep: { flags: parseUtilFlags('stw|background|assist|sweep'), windows: WINDOWS },
-  noBackground: { flags: parseUtilFlags('stw|assist'), windows: WINDOWS },
-  goCompatible: { windows: WINDOWS, goCompatible: true },
-  // Windows the evaluators skip (not positive) beside ones they use.
-  oddWindows: { windows: [0, -5, 3, 250_000, 1e12] },
-};
-const CASES = TRACES.flatMap((trace) => Object.keys(OPTIONS).map((option) => [trace, option] as const));
+const TRACES = MMU_TRACES;
+const OPTIONS = MMU_OPTIONS;
+const CASES = MMU_CASES;
 
 /** Every batch of the trace, split at each Sync after its first event (so parts start at one). */
 async function* generationSlices(relative: string): AsyncGenerator<{ view: EventView; startsGeneration: boolean }> {

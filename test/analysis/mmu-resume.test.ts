@@ -9,21 +9,18 @@ import { BatchView } from '../../src/analysis/columns.js';
 import type { EventView, Kind, ResourceKind } from '../../src/analysis/events.js';
 import { mmuAnalysis, parseUtilFlags, type MmuOptions, type MmuPartial, type MmuReport } from '../../src/analysis/mmu.js';
 import { openTrace } from '../../src/trace.js';
+import { MMU_OPTIONS, MMU_TRACES } from './support/mmu-cases.js';
 import { SliceView } from './support/slice-view.js';
 
 const root = join(import.meta.dirname, '..', '..');
 // Event kinds (Go's EventKind numbering, as in src/analysis/events.ts).
 const [SYNC, METRIC, LABEL, BEGIN, ACTIVE, END, LOG, TRANSITION] = [1, 2, 3, 5, 6, 7, 12, 13];
-const TRACES = ['test/fixtures/traces/gc-active.trace', 'test/analysis/data/gcheavy.trace', 'test/analysis/data/mixed.trace'];
-// Small windows make many window positions cross a cut; 1 s covers whole parts.
-const WINDOWS = [1, 2_000, 10_000, 100_000, 1_000_000, 10_000_000, 1_000_000_000];
-const OPTIONS: Record<string, MmuOptions> = {
-  default: {},
-  smallWindows: { windows: WINDOWS },
-  perProc: { flags: parseUtilFlags('stw|background|assist|sweep|perProc'), windows: WINDOWS },
-  sweep: { flags: parseUtilFlags('stw|background|assist|sweep'), windows: WINDOWS },
-  goCompatible: { windows: WINDOWS, goCompatible: true },
-};
+const TRACES = MMU_TRACES;
+// The option sets whose curves these cases compare (oddWindows and noBackground are the kernel and
+// replay tests' concern).
+const OPTIONS: Record<string, MmuOptions> = Object.fromEntries(
+  ['default', 'smallWindows', 'perProc', 'sweep', 'goCompatible'].map((name) => [name, MMU_OPTIONS[name]!]),
+);
 
 /** Streams the trace's decoder batches as views (a view is valid only until the next batch). */
 async function* viewsOf(relative: string): AsyncGenerator<EventView> {
