@@ -775,20 +775,25 @@ class Mmu {
   @inline private onTransition(row: i32): void {
     this.lastRow = row;
     if (this.psGc.length == 0) return;
-    const g = resourceIdAt(row);
     const from = fromAt(row);
     const to = toAt(row);
+    // The time and P are read only for the few transitions that count.
+    if (this.countsTowardsGC(resourceIdAt(row), from, to)) this.gcTransition(timeAt(row), from, to, procAt(row));
+  }
+
+  /**
+   * MmuAnalyzer.onTransition up to the point where the transition changes a P's GC count: keeps
+   * the first generation's goroutine states, and says whether goroutine g is assisting or a
+   * background mark worker (the only transitions that count).
+   */
+  @inline private countsTowardsGC(g: f64, from: u8, to: u8): bool {
     if (this.holding) {
       if (to == G_NOT_EXIST) this.states.delete(g);
       else this.states.set(g, to);
     }
     // Once the background workers' id range is current, MmuAnalyzer's test is plain membership.
-    if (this.bgMark.size == this.bgMarkRangeOf) {
-      if (isExecuting(from) == isExecuting(to) || !this.isMember(g)) return;
-    } else if (!((this.inGC.size != 0 && this.inGC.has(g)) || this.isBackgroundMarkWorker(g))) {
-      return;
-    }
-    this.gcTransition(timeAt(row), from, to, procAt(row));
+    if (this.bgMark.size == this.bgMarkRangeOf) return isExecuting(from) != isExecuting(to) && this.isMember(g);
+    return (this.inGC.size != 0 && this.inGC.has(g)) || this.isBackgroundMarkWorker(g);
   }
 
   private onSync(): void {
@@ -1386,16 +1391,7 @@ class Mmu {
   /** MmuAnalyzer.onTransition for a recorded transition (onTransition above reads a row). */
   private transition(t: f64, g: f64, from: u8, to: u8, proc: f64): void {
     if (this.psGc.length == 0) return;
-    if (this.holding) {
-      if (to == G_NOT_EXIST) this.states.delete(g);
-      else this.states.set(g, to);
-    }
-    if (this.bgMark.size == this.bgMarkRangeOf) {
-      if (isExecuting(from) == isExecuting(to) || !this.isMember(g)) return;
-    } else if (!((this.inGC.size != 0 && this.inGC.has(g)) || this.isBackgroundMarkWorker(g))) {
-      return;
-    }
-    this.gcTransition(t, from, to, proc);
+    if (this.countsTowardsGC(g, from, to)) this.gcTransition(t, from, to, proc);
   }
 }
 
