@@ -251,8 +251,9 @@ export const gcAnalysis: AnalysisDefinition<Record<string, never>, GcPartial, Gc
     };
   },
   merge(a, b) {
-    const out: GcPartial = structuredClone(a);
-    out.tracker = mergeTrackerStates(a.tracker, b.tracker, {});
+    // The tracker state is merged (and shared with the other tracker analyses), not copied.
+    const { tracker: earlier, ...ranges } = a;
+    const out: GcPartial = { ...structuredClone(ranges), tracker: mergeTrackerStates(earlier, b.tracker, {}) };
     // A mark phase spanning the boundary.
     if (a.openCycle !== 0 && b.cycleEndedBeforeBegin !== 0) cycleDone(out, a.openCycle, b.cycleEndedBeforeBegin);
     // b's own cycles follow.

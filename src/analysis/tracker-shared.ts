@@ -32,18 +32,45 @@ export function sharedTracker(options: TrackerOptions, context: CreateContext): 
   const mine = tracker;
   return {
     consume(view) {
-      if (owner) mine.consume(view);
+      if (owner) {
+        latestStates.delete(mine);
+        mine.consume(view);
+      }
     },
     state() {
-      return mine.partial();
+      // Every analyzer reading this tracker gets the same state object until it consumes again:
+      // one snapshot instead of one per analyzer, and a pool worker's result carries it once.
+      let state = latestStates.get(mine);
+      if (state === undefined) latestStates.set(mine, (state = mine.partial()));
+      return state;
     },
   };
 }
 
+/** The state a shared tracker last returned, until it consumes again (see sharedTracker). */
+const latestStates = new WeakMap<AnalyzerInstance<TrackerState>, TrackerState>();
+
+/**
+ * Merges computed for a pair of states, by options: the analyzers sharing a tracker (goroutines,
+ * schedLatency, profiles, gc) are handed the same state objects and merge them with the same
+ * options, so one merge serves them all. Neither input nor result is changed after it is made
+ * (fromState copies what it takes), which is what makes sharing them safe.
+ */
+const merged = new WeakMap<TrackerState, WeakMap<TrackerState, Map<string, TrackerState>>>();
+
 export function mergeTrackerStates(a: TrackerState, b: TrackerState, options: TrackerOptions): TrackerState {
-  const tracker = GoroutineTracker.fromState(a, options);
-  tracker.absorb(b);
-  return tracker.state();
+  let byB = merged.get(a);
+  if (byB === undefined) merged.set(a, (byB = new WeakMap()));
+  let byOptions = byB.get(b);
+  if (byOptions === undefined) byB.set(b, (byOptions = new Map()));
+  const key = JSON.stringify(options);
+  let result = byOptions.get(key);
+  if (result === undefined) {
+    const tracker = GoroutineTracker.fromState(a, options);
+    tracker.absorb(b);
+    byOptions.set(key, (result = tracker.state()));
+  }
+  return result;
 }
 
 export function finishedTracker(state: TrackerState, options: TrackerOptions): GoroutineTracker {
