@@ -6,7 +6,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error) => {
-    process.stderr.write(`schedscope: ${error instanceof Error ? error.message : String(error)}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    // Many of the library's own messages already name it.
+    process.stderr.write(`${message.startsWith('schedscope: ') ? '' : 'schedscope: '}${message}\n`);
     process.exitCode = 2;
   },
 );
