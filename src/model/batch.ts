@@ -74,7 +74,8 @@ const B_RESOURCE_KIND = 1 << 15;
 const B_FROM = 1 << 16;
 const B_TO = 1 << 17;
 const B_SIZE = 1 << 18;
-const ALL_COLUMNS = (1 << 19) - 1;
+const COLUMN_COUNT = 19;
+const ALL_COLUMNS = (1 << COLUMN_COUNT) - 1;
 /**
  * What event() reads for every event: all but the exact int64 time (read only past 2^53 ns; the
  * decoder fills it with timeNs anyway) and the four u64 argument columns, which only rare kinds
@@ -186,10 +187,11 @@ export class EventBatch implements ColumnViews {
     for (let c = 1; c <= 4; c++) if (this.pending & (1 << c)) this.fill(c);
   }
 
-  /** Every column, filled (for the methods that read a whole row). */
-  private filled(): ColumnViews {
-    if (this.pending !== 0) {
-      for (let c = 0; c < 19; c++) if (this.pending & (1 << c)) this.fill(c);
+  /** The columns, with those in `columns` (a mask of column bits) filled. */
+  private filledViews(columns: number): ColumnViews {
+    const missing = this.pending & columns;
+    if (missing !== 0) {
+      for (let c = 0; c < COLUMN_COUNT; c++) if (missing & (1 << c)) this.fill(c);
     }
     return this.views;
   }
@@ -229,16 +231,9 @@ export class EventBatch implements ColumnViews {
     return this.tables.stack(id);
   }
 
-  private objectViews(): ColumnViews {
-    if (this.pending & OBJECT_COLUMNS) {
-      for (let c = 5; c < 19; c++) if (this.pending & (1 << c)) this.fill(c);
-    }
-    return this.views;
-  }
-
   /** The i-th event as an object that stays valid after the batch. */
   event(i: number): Event {
-    const v = this.objectViews();
+    const v = this.filledViews(OBJECT_COLUMNS);
     const kindCode = v.kind[i]!;
     const type = v.wireType[i]!;
     const time = v.timeNs[i]!;
