@@ -95,7 +95,7 @@ function mergeRange(a: RangeStats, b: RangeStats): RangeStats {
   return out;
 }
 
-function emptyRangesPartial(): GcRangesPartial {
+export function emptyRangesPartial(): GcRangesPartial {
   return {
     cycles: [],
     cycleCount: 0,

@@ -10,7 +10,7 @@ import type { EventView } from '../../src/analysis/events.js';
 import { mmuAnalysis, type MmuOptions, type MmuPartial } from '../../src/analysis/mmu.js';
 import { startPass, type AnyDefinition, type Pass } from '../../src/analysis/run.js';
 import { openTrace } from '../../src/trace.js';
-import { SliceView } from './support/slice-view.js';
+import { generationSlices, SliceView } from './support/slice-view.js';
 import { MMU_CASES, MMU_OPTIONS, MMU_TRACES } from './support/mmu-cases.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -31,26 +31,11 @@ const TRACES = [
 const WITH_KERNEL: AnalysisName[] = ['footprint', 'goroutines', 'schedLatency', 'profiles', 'gc', 'mmu', 'procs', 'metrics'];
 /** Analyses with a kernel that keep a timeline (maxPoints option), which the fixtures never fill. */
 const WITH_TIMELINE: AnalysisName[] = ['procs', 'metrics'];
-const SYNC = 1;
 
 function definitionsOf(names: readonly AnalysisName[], options: unknown): Record<string, { definition: AnyDefinition; options: unknown }> {
   return Object.fromEntries(names.map((name) => [name, { definition: ANALYSIS_DEFINITIONS[name], options }]));
 }
 
-/** Every batch of the trace, split at each Sync after its first event (so parts start at one). */
-async function* generationSlices(relative: string): AsyncGenerator<{ view: EventView; startsGeneration: boolean }> {
-  const view = new BatchView();
-  for await (const batch of (await openTrace(join(root, relative))).batches()) {
-    const v = view.bind(batch);
-    let start = 0;
-    for (let i = 1; i < v.length; i++) {
-      if (v.kind(i) !== SYNC) continue;
-      yield { view: new SliceView(v, start, i - start), startsGeneration: v.kind(start) === SYNC };
-      start = i;
-    }
-    yield { view: new SliceView(v, start, v.length - start), startsGeneration: v.kind(start) === SYNC };
-  }
-}
 
 function passes(names: readonly AnalysisName[], atTraceStart: boolean, options: unknown = {}): { kernel: Pass; script: Pass } {
   const definitions = definitionsOf(names, options);

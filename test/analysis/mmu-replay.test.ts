@@ -6,38 +6,19 @@
 // generation and from later ones, from states the kernel itself made (a left fold, as the pool
 // merges), on recordings concatenated first and on recordings of several 64K-record blocks, and
 // that the replay changes what it should (the folded curve is the one-pass curve).
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EventView } from '../../src/analysis/events.js';
-import { BatchView } from '../../src/analysis/columns.js';
 import { kernelsEnabled } from '../../src/analysis/kernels/kernel.js';
 import { mergeMmu, mmuAnalysis, MmuAnalyzer, type MmuOptions, type MmuPartial } from '../../src/analysis/mmu.js';
 import { BLOCK } from '../../src/analysis/mmu-recording.js';
 import { mergePartials, startPass } from '../../src/analysis/run.js';
-import { openTrace } from '../../src/trace.js';
 import { MMU_CASES, MMU_OPTIONS, MMU_TRACES } from './support/mmu-cases.js';
-import { SliceView } from './support/slice-view.js';
+import { generationSlices, SliceView } from './support/slice-view.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const SYNC = 1;
 const TRACES = MMU_TRACES;
 const OPTIONS = MMU_OPTIONS;
 const CASES = MMU_CASES;
 
-/** Every batch of the trace, split at each Sync after its first event (so parts start at one). */
-async function* generationSlices(relative: string): AsyncGenerator<{ view: EventView; startsGeneration: boolean }> {
-  const view = new BatchView();
-  for await (const batch of (await openTrace(join(root, relative))).batches()) {
-    const v = view.bind(batch);
-    let start = 0;
-    for (let i = 1; i < v.length; i++) {
-      if (v.kind(i) !== SYNC) continue;
-      yield { view: new SliceView(v, start, i - start), startsGeneration: v.kind(start) === SYNC };
-      start = i;
-    }
-    yield { view: new SliceView(v, start, v.length - start), startsGeneration: v.kind(start) === SYNC };
-  }
-}
 
 const cloned = (partial: MmuPartial): MmuPartial => structuredClone(partial);
 

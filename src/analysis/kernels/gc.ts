@@ -3,7 +3,7 @@
 // own rareRange() here, in event order.
 import type { AnalyzerInstance } from '../analyzer.js';
 import type { EventView, Kind } from '../events.js';
-import { emptyRange, rareRange, scopeKeyOf, type GcRangesPartial, type RangeStats } from '../gc.js';
+import { emptyRangesPartial, rareRange, scopeKeyOf, type GcRangesPartial, type RangeStats } from '../gc.js';
 import type { KernelHost } from '../../model/index.js';
 import { readHistogram } from './histogram.js';
 import { kernelExports, releaseWith } from './kernel.js';
@@ -41,27 +41,7 @@ export function gcRangesKernel(host: KernelHost): AnalyzerInstance<GcRangesParti
   const wasm = kernelExports<GcExports>(host, NAMES);
   const handle = wasm.gcRangesCreate();
   // What JavaScript keeps: the mark-phase and stop-the-world fields (the rest is the kernel's).
-  const rare: GcRangesPartial = {
-    cycles: [],
-    cycleCount: 0,
-    cycleDurations: emptyRange().hist,
-    cycleIntervals: emptyRange().hist,
-    firstCycleStart: 0,
-    lastCycleStart: 0,
-    openCycle: 0,
-    cycleEndedBeforeBegin: 0,
-    stw: {},
-    openStw: {},
-    orphanStwEnds: [],
-    assists: emptyRange(),
-    sweeps: emptyRange(),
-    openAssist: {},
-    openSweep: {},
-    orphanAssistEnds: [],
-    orphanSweepEnds: [],
-    firstTime: 0,
-    lastTime: 0,
-  };
+  const rare: GcRangesPartial = emptyRangesPartial();
 
   const open = (which: number): Record<string, number> => {
     const n = wasm.gcRangesOpen(handle, which);

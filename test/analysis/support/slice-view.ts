@@ -1,7 +1,10 @@
 // A window [start, start + length) of another EventView, for splitting a decoder batch at a
 // generation boundary (a Sync event) in tests.
+import { join } from 'node:path';
+import { BatchView } from '../../../src/analysis/columns.js';
 import type { EventView, Frame, Kind, ResourceKind } from '../../../src/analysis/events.js';
 import type { KernelHost } from '../../../src/model/index.js';
+import { openTrace } from '../../../src/trace.js';
 
 export class SliceView implements EventView {
   constructor(
@@ -95,5 +98,26 @@ export class SliceView implements EventView {
   }
   syncN(i: number): number {
     return this.inner.syncN(i + this.start);
+  }
+}
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const SYNC = 1;
+
+/**
+ * Every batch of the trace (a path relative to the repository), split at each Sync after its first
+ * event, so parts start at one; `startsGeneration` says whether a slice begins with a Sync.
+ */
+export async function* generationSlices(relative: string): AsyncGenerator<{ view: EventView; startsGeneration: boolean }> {
+  const view = new BatchView();
+  for await (const batch of (await openTrace(join(ROOT, relative))).batches()) {
+    const v = view.bind(batch);
+    let start = 0;
+    for (let i = 1; i < v.length; i++) {
+      if (v.kind(i) !== SYNC) continue;
+      yield { view: new SliceView(v, start, i - start), startsGeneration: v.kind(start) === SYNC };
+      start = i;
+    }
+    yield { view: new SliceView(v, start, v.length - start), startsGeneration: v.kind(start) === SYNC };
   }
 }
