@@ -16,6 +16,7 @@
 // table's order is its first-use order).
 import { COL_A0, COL_FROM, COL_G, COL_KIND, COL_M, COL_P, COL_REASON, COL_RES_ID, COL_RES_KIND, COL_STACK, COL_TIME_F, COL_TO, COL_TSTACK, COL_TYPE } from '../columns';
 import { EV_STW_BEGIN, EV_STW_END } from '../specs';
+import { G_NOT_EXIST, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_UNDETERMINED, G_WAITING, P_IDLE } from '../order';
 import { Histogram, bucketOf } from './histogram';
 import { ABSENT, F64Column, IdCache, Registry, column, hostRangeName, hostStack, hostStackRoot, hostStackRootPc, hostString, rowsEnd } from './kernel';
 
@@ -25,15 +26,8 @@ const KIND_RANGE_BEGIN: u8 = 5;
 const KIND_RANGE_ACTIVE: u8 = 6;
 const KIND_RANGE_END: u8 = 7;
 const KIND_TRANSITION: u8 = 13;
-const G_UNDETERMINED: i32 = 0;
-const G_NOT_EXIST: i32 = 1;
-const G_RUNNABLE: i32 = 2;
-const G_RUNNING: i32 = 3;
-const G_WAITING: i32 = 4;
-const G_SYSCALL: i32 = 5;
 /** Continuation state of a goroutine first met through a range, before any transition. */
 const UNKNOWN_STATE: i32 = -1;
-const P_IDLE: i32 = 3;
 const RESOURCE_GOROUTINE: u8 = 1;
 const RESOURCE_PROC: u8 = 2;
 
@@ -874,7 +868,7 @@ class Tracker {
   @inline private steadyTransition(i: i32, t: f64, end: i32): i32 {
     const from = <i32>load<u8>(cFrom + <usize>i);
     const to = <i32>load<u8>(cTo + <usize>i);
-    if (from == to || from < G_RUNNABLE || to < G_RUNNABLE) return 0;
+    if (from == to || from < <i32>G_RUNNABLE || to < <i32>G_RUNNABLE) return 0;
     const g = this.index.find(f64At(cResId, i));
     if (g < 0) return 0;
     const r = this.rec(g);
