@@ -109,7 +109,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
   // A decoder carries goroutine and proc state from one generation to the next and checks it; that
   // only holds for the generation right after the one it decoded last. Any other generation gets a
   // fresh decoder, warmed up on the generation before it (see `previous`).
-  let decoder = context.state.get('decoder') as GenerationDecoder;
+  const decoder = context.state.get('decoder') as GenerationDecoder;
   const definitions = task.analyses ? analysisDefinitions(task.analyses) : {};
   const { resuming, plain } = splitByResumption(definitions);
   const resumingKey = JSON.stringify(Object.keys(resuming).map((name) => [name, task.analyses?.[name]]));
@@ -120,8 +120,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
   const contiguous = context.state.get('lastPosition') === task.position - 1 && task.position > 0 && (!hasResuming || resumingPass !== undefined);
   if (!contiguous) {
     resumingPass = undefined;
-    decoder = await GenerationDecoder.create(version);
-    context.state.set('decoder', decoder);
+    decoder.restart();
     context.state.set('lastPosition', -1);
     if (task.previous !== undefined) {
       decoder.setSyncCount(task.position - 1);

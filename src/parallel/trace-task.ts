@@ -89,7 +89,6 @@ const GO_STATE_SYSCALL = 5;
 export async function setup(context: WorkerContext): Promise<void> {
   const { formatVersion, eventsPerBatch } = context.setupData as TraceTaskSetup;
   context.state.set('version', formatVersion);
-  context.state.set('decoderOptions', eventsPerBatch === undefined ? {} : { eventsPerBatch });
   context.state.set('decoder', await GenerationDecoder.create(formatVersion, eventsPerBatch === undefined ? {} : { eventsPerBatch }));
   context.state.set('lastPosition', -1);
 }
@@ -327,15 +326,13 @@ function generationTables(decoder: GenerationDecoder): Pick<GenerationTablesData
 const decodeColumns: TaskHandler = async (payload, context) => {
   const task = payload as DecodeColumnsTask;
   const version = context.state.get('version') as SupportedVersion;
-  const decoderOptions = context.state.get('decoderOptions') as { eventsPerBatch?: number };
   // A decoder carries state from one generation to the next; that is only right for the generation
-  // right after the one it decoded last. Otherwise: a fresh decoder, warmed up on the previous
+  // right after the one it decoded last. Otherwise: the decoder restarted, warmed up on the previous
   // generation when asked (exact from-states and contexts at the cost of decoding it twice).
-  let decoder = context.state.get('decoder') as GenerationDecoder;
+  const decoder = context.state.get('decoder') as GenerationDecoder;
   const continues = context.state.get('lastPosition') === task.position - 1 && task.position > 0;
   if (!continues) {
-    decoder = await GenerationDecoder.create(version, decoderOptions);
-    context.state.set('decoder', decoder);
+    decoder.restart();
     context.state.set('lastPosition', -1);
     if (task.warmUp !== null) {
       const warm = await readBytes(task, task.warmUp, context, version);
