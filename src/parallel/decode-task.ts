@@ -107,8 +107,8 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
   const task = payload as DecodeGenerationTask;
   const version = context.state.get('version') as SupportedVersion;
   // A decoder carries goroutine and proc state from one generation to the next and checks it; that
-  // only holds for the generation right after the one it decoded last. Any other generation gets a
-  // fresh decoder, warmed up on the generation before it (see `previous`).
+  // only holds for the generation right after the one it decoded last. Any other generation gets the
+  // decoder restarted, warmed up on the generation before it (see `previous`).
   const decoder = context.state.get('decoder') as GenerationDecoder;
   const definitions = task.analyses ? analysisDefinitions(task.analyses) : {};
   const { resuming, plain } = splitByResumption(definitions);

@@ -1,7 +1,7 @@
 // The merge of independently decoded generations: what a sequential reader carries from one
 // generation into the next, applied to a generation a worker decoded on its own, and checked.
 //
-// A worker's fresh decoder treats its generation as a first one. The only differences from the
+// A worker's restarted decoder treats its generation as a first one. The only differences from the
 // sequential reader's events (measured on every fixture, see docs/parallel.md) are:
 //   - Sync.N counts from the start of the trace;
 //   - Go's timestamp fix-up (an event never earlier than lastTs + 1) continues across generations;
