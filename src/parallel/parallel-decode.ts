@@ -71,11 +71,11 @@ function defaultModules(): ParallelModules {
 
 /**
  * Largest run (consecutive generations, one task) the default planning makes, in trace bytes. A run
- * has fixed costs (a warm-up generation decoded and analysed again, the run's partials built, shipped and
- * merged on the calling thread: about 0.16 s CPU per run on the 1 GB bench trace: 18 runs took ~0.8 s longer than 8 on two
- * workers), so fewer runs are
- * cheaper, but what a run hands back grows with it (MMU's recording of a mid-trace part is about
- * 0.7 bytes per trace byte), so runs are capped to keep memory bounded.
+ * has fixed costs (a warm-up generation decoded and analysed again; the run's partials built,
+ * shipped and merged on the calling thread): about 0.16 s CPU per run on the 1 GB bench trace (18
+ * runs took ~0.8 s longer than 8 on two workers). Fewer runs are cheaper, but what a run hands back
+ * grows with it (MMU's recording of a mid-trace part is about 0.7 bytes per trace byte), so runs
+ * are capped to keep memory bounded.
  */
 export const MAX_RUN_BYTES = 64 * 1024 * 1024;
 
