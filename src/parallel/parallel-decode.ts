@@ -108,6 +108,25 @@ export function planRuns(extents: readonly GenerationExtent[], workers: number, 
   return runs;
 }
 
+/**
+ * The order runs are handed to the pool in: in groups of two runs per worker, the first run of each
+ * pair, then the second ones (0, 2, 1, 3 for two workers). Workers take queued runs in order as they
+ * free up, so each worker tends to get a pair of adjacent runs and decodes the second one straight
+ * on from the first, without the warm-up generation a run after another worker's run needs. If the
+ * workers drift apart a run just goes elsewhere and pays its warm-up; results merge in trace order
+ * either way (a pair's second run waits at most about one run longer to be merged).
+ */
+export function dispatchOrder(runCount: number, workers: number): number[] {
+  const order: number[] = [];
+  const group = 2 * workers;
+  for (let base = 0; base < runCount; base += group) {
+    const end = Math.min(base + group, runCount);
+    for (let k = base; k < end; k += 2) order.push(k);
+    for (let k = base + 1; k < end; k += 2) order.push(k);
+  }
+  return order;
+}
+
 function nonZero(counts: number[]): Record<number, number> {
   const out: Record<number, number> = {};
   counts.forEach((n, i) => {
@@ -211,8 +230,11 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
   try {
     const pending: Promise<void>[] = [];
     let failure: unknown = null;
-    let position = 0;
-    for (const run of runs) {
+    const starts: number[] = [];
+    runs.reduce((position, run) => (starts.push(position), position + run.length), 0);
+    for (const k of dispatchOrder(runs.length, pool.placement.length)) {
+      const run = runs[k]!;
+      const position = starts[k]!;
       if (failure !== null) break;
       await pool.whenQueueHasSpace(signal);
       const task: DecodeGenerationTask = {
@@ -237,7 +259,6 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
           failure ??= error;
         }),
       );
-      position += run.length;
     }
     await Promise.all(pending);
     if (signal?.aborted) throw aborted();
