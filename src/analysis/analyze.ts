@@ -14,6 +14,7 @@ import { Kind } from './events.js';
 import { eventsOfKinds, kindMask } from './kernels/kernel.js';
 import { finishPartials, startPass, type AnyDefinition } from './run.js';
 import { schedLatencyAnalysis, type SchedLatencyOptions, type SchedLatencyReport } from './sched-latency.js';
+import type { ParallelWork } from '../parallel/parallel-decode.js';
 
 const SYNCS = kindMask(Kind.Sync);
 
@@ -113,6 +114,8 @@ export type AnalysisExecution =
       requestedPlacement: PlacementPolicy | undefined;
       /** Analyses that ran in one sequential pass on the calling thread, beside the pool. */
       besidePool?: AnalysisName[];
+      /** Runs, warm-ups, and where the workers' and this thread's time went. */
+      work: ParallelWork;
     };
 
 function selected(options: AnalyzeOptions): Record<string, { definition: AnyDefinition; options: unknown }> {

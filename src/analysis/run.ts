@@ -67,8 +67,18 @@ export function mergePartials(
   a: Record<string, unknown>,
   b: Record<string, unknown>,
   context: MergeContext = {},
+  /** If given, each analysis's merge time (ms) is added to its entry. */
+  timings?: Record<string, number>,
 ): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(definitions).map(([name, { definition, options }]) => [name, definition.merge(a[name], b[name], options, context)]));
+  return Object.fromEntries(
+    Object.entries(definitions).map(([name, { definition, options }]) => {
+      if (timings === undefined) return [name, definition.merge(a[name], b[name], options, context)];
+      const start = performance.now();
+      const merged = definition.merge(a[name], b[name], options, context);
+      timings[name] = (timings[name] ?? 0) + performance.now() - start;
+      return [name, merged];
+    }),
+  );
 }
 
 export function finishPartials(

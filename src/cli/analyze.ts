@@ -122,7 +122,14 @@ export function summaryText(r: AnalysisReport): string {
     add(`\nfootprint: ${r.footprint.byType.slice(0, 6).map((t) => `${t.name} ${pct(t.byteFraction)}`).join(', ')}`);
   }
   const ex = r.execution;
-  add(`\n(${ex.mode === 'parallel' ? `parallel analysis on ${ex.workers} workers, placement ${ex.placement}` : `sequential analysis${ex.reason ? `: ${ex.reason}` : ''}`})`);
+  if (ex.mode === 'parallel') {
+    const w = ex.work;
+    const merging = Object.values(w.mergeMs).reduce((sum, ms) => sum + ms, 0);
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    add(`\n(parallel analysis on ${ex.workers} workers, placement ${ex.placement}: ${w.runs} runs, ${w.warmUps} after a warm-up generation (${seconds(w.warmUpMs)}); workers ${seconds(w.runMs)} on the runs, ${seconds(w.partialsMs)} on partials; merging ${seconds(merging)} on this thread)`);
+  } else {
+    add(`\n(sequential analysis${ex.reason ? `: ${ex.reason}` : ''})`);
+  }
   return lines.join('\n') + '\n';
 }
 

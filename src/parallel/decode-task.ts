@@ -64,6 +64,10 @@ export interface GenerationResult {
   lastTimeNs: number | null;
   partials: Record<string, unknown> | null;
   workerIndex: number;
+  /** Whether the run began with a warm-up generation (it did not follow the worker's previous run). */
+  warmedUp: boolean;
+  /** Worker time (ms) spent on the warm-up generation, on the run's own generations, and building its partials. */
+  phaseMs: { warmUp: number; run: number; partials: number };
 }
 
 export async function setup(context: WorkerContext): Promise<void> {
@@ -104,6 +108,7 @@ function splitByResumption(definitions: Definitions): { resuming: Definitions; p
 }
 
 const decodeGeneration: TaskHandler = async (payload, context) => {
+  const started = performance.now();
   const task = payload as DecodeGenerationTask;
   const version = context.state.get('version') as SupportedVersion;
   // A decoder carries goroutine and proc state from one generation to the next and checks it; that
@@ -118,6 +123,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
   let resumingPass = context.state.get('resumingKey') === resumingKey ? (context.state.get('resumingPass') as Pass | undefined) : undefined;
   const hasResuming = Object.keys(resuming).length > 0;
   const contiguous = context.state.get('lastPosition') === task.position - 1 && task.position > 0 && (!hasResuming || resumingPass !== undefined);
+  const warmedUp = !contiguous && task.previous !== undefined;
   if (!contiguous) {
     resumingPass = undefined;
     decoder.restart();
@@ -130,6 +136,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
       for (let batch = decoder.next(); batch !== null; batch = decoder.next()) resumingPass?.consume(warmView.bind(batch));
     }
   }
+  const warmUpDone = performance.now();
   if (!hasResuming) resumingPass = undefined;
   else if (resumingPass === undefined) resumingPass = startPass(resuming, true); // the trace start
   else resumingPass.beginPart();
@@ -179,6 +186,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
     gens.push(extent.gen);
   }
   if (task.isLast) consume(decoder.bareSync());
+  const runDone = performance.now();
   if (resumingPass) context.state.set('resumingPass', resumingPass);
   const result: GenerationResult = {
     position: task.position,
@@ -191,7 +199,10 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
     lastTimeNs,
     partials: task.analyses ? { ...pass?.partials(), ...resumingPass?.partials() } : null,
     workerIndex: context.workerIndex,
+    warmedUp,
+    phaseMs: { warmUp: warmUpDone - started, run: runDone - warmUpDone, partials: 0 },
   };
+  result.phaseMs.partials = performance.now() - runDone;
   // The pass is done with: its partials' own buffers can move to the merging thread.
   const transfer: ArrayBuffer[] = [];
   for (const [name, partial] of Object.entries(result.partials ?? {})) {

@@ -33,6 +33,7 @@ export async function analyzeInParallel(
       placement: result.execution.placement,
       requestedWorkers: options.workers,
       requestedPlacement: options.placement,
+      work: result.execution.work,
     },
   };
 }

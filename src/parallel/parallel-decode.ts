@@ -59,7 +59,26 @@ export interface ParallelDecodeResult {
   lastTimeNs: number | null;
   /** finish()ed analysis reports, when analyses were requested. */
   reports: Record<string, unknown> | null;
-  execution: { mode: 'parallel'; workers: number; placement: PlacementPolicy; ready: WorkerReadyInfo[]; metrics: PoolMetrics };
+  execution: { mode: 'parallel'; workers: number; placement: PlacementPolicy; ready: WorkerReadyInfo[]; metrics: PoolMetrics; work: ParallelWork };
+}
+
+/**
+ * Where a parallel run's time went, beyond the events themselves: what a user needs to see why
+ * more workers do not give proportionally more speed. Times are milliseconds of wall time on the
+ * thread named (workers: summed over all of them).
+ */
+export interface ParallelWork {
+  /** Tasks (runs of consecutive generations) and how many began with a warm-up generation. */
+  runs: number;
+  warmUps: number;
+  /** Workers: decoding (and analysing) the warm-up generations. */
+  warmUpMs: number;
+  /** Workers: decoding and analysing the runs' own generations. */
+  runMs: number;
+  /** Workers: building the runs' partials (analyses' state to hand back). */
+  partialsMs: number;
+  /** This thread: merging the partials, per analysis. */
+  mergeMs: Record<string, number>;
 }
 
 function defaultModules(): ParallelModules {
@@ -188,6 +207,7 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
   let bytesMerged = 0;
   const waiting = new Map<number, GenerationResult>();
   const extents = index.generations;
+  const work: ParallelWork = { runs: 0, warmUps: 0, warmUpMs: 0, runMs: 0, partialsMs: 0, mergeMs: {} };
 
   // Merging happens as soon as the next run in order is in, so at most the queue plus the runs in
   // flight wait here, never the whole trace.
@@ -212,7 +232,12 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
       events += result.events;
       firstTimeNs ??= result.firstTimeNs;
       if (result.lastTimeNs !== null) lastTimeNs = result.lastTimeNs;
-      if (definitions && result.partials) merged = merged === null ? result.partials : mergePartials(definitions, merged, result.partials);
+      if (definitions && result.partials) merged = merged === null ? result.partials : mergePartials(definitions, merged, result.partials, {}, work.mergeMs);
+      work.runs++;
+      if (result.warmedUp) work.warmUps++;
+      work.warmUpMs += result.phaseMs.warmUp;
+      work.runMs += result.phaseMs.run;
+      work.partialsMs += result.phaseMs.partials;
       for (let k = 0; k < result.count; k++) {
         const extent = extents[nextToMerge]!;
         nextToMerge++;
@@ -276,7 +301,7 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
       firstTimeNs,
       lastTimeNs,
       reports: definitions && merged ? finishPartials(definitions, merged) : null,
-      execution: { mode: 'parallel', workers: pool.placement.length, placement, ready, metrics },
+      execution: { mode: 'parallel', workers: pool.placement.length, placement, ready, metrics, work },
     };
   } catch (error) {
     if (signal?.aborted) throw aborted();

@@ -53,6 +53,24 @@ describe('analyze({ workers })', () => {
     expect(runs.events).toBe(single.events);
   });
 
+  it('accounts for its work: runs, warm-ups, and merge time per analysis', async () => {
+    const { decodeGenerationsInParallel } = await import('../../src/parallel/parallel-decode.js');
+    const analyses = { goroutines: {}, mmu: {}, metrics: {} };
+    // One worker always continues from the run it decoded last: no warm-up at all.
+    const alone = await decodeGenerationsInParallel(multiGeneration, { workers: 1, modules: parallelModules(), analyses, generationsPerTask: 1 });
+    const work = alone.execution.work;
+    expect(work.runs).toBe(alone.generations);
+    expect(work.warmUps).toBe(0);
+    expect(Object.keys(work.mergeMs).sort()).toEqual(Object.keys(analyses).sort());
+    expect(Object.values(work.mergeMs).every((ms) => ms >= 0)).toBe(true);
+    // Two workers take runs in adjacent pairs: at most every other run needs its warm-up.
+    const pair = await decodeGenerationsInParallel(multiGeneration, { workers: 2, modules: parallelModules(), analyses, generationsPerTask: 1 });
+    expect(pair.execution.work.runs).toBe(pair.generations);
+    expect(pair.execution.work.warmUps).toBeGreaterThan(0);
+    expect(pair.execution.work.warmUps).toBeLessThan(pair.generations);
+    expect(pair.reports).toEqual(alone.reports);
+  });
+
   it('reads bytes sequentially and says so', async () => {
     const report = await analyze(new Uint8Array(readFileSync(multiGeneration)), { workers: 2, analyses: ['footprint'] });
     expect(report.execution).toMatchObject({ mode: 'sequential', requestedWorkers: 2 });
