@@ -102,12 +102,17 @@ export class GenerationDecoder implements GenerationTables, ColumnFiller {
    */
   restart(): void {
     this.guard(() => this.wasm.init(this.version, this.capacity));
-    this.kernels.current = null;
     this.views = null;
     this.viewsBuffer = null;
-    this.generation = null;
-    this.pendingError = null;
+    this.forgetGeneration(null);
     this.exhausted = true;
+  }
+
+  /** Forgets what was read of the loaded generation (its ids' strings and stacks, a pending error). */
+  private forgetGeneration(next: RawGeneration | null): void {
+    this.kernels.current = null;
+    this.generation = next;
+    this.pendingError = null;
     this.strings = [];
     this.sparseStrings.clear();
     this.stacks = [];
@@ -141,14 +146,7 @@ export class GenerationDecoder implements GenerationTables, ColumnFiller {
 
   /** Decodes the generation's tables; throws a TraceFormatError if they are broken. */
   load(gen: RawGeneration): void {
-    this.kernels.current = null;
-    this.generation = gen;
-    this.pendingError = null;
-    this.strings = [];
-    this.sparseStrings.clear();
-    this.stacks = [];
-    this.sparseStacks.clear();
-    this.syncCache = null;
+    this.forgetGeneration(gen);
     // The minimal runtime never collects on its own: the previous generation's tables and any
     // garbage from ordering are freed here, between generations, where no WASM frame is live.
     this.guard(() => this.wasm.__collect());
