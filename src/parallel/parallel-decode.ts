@@ -73,7 +73,7 @@ export interface ParallelWork {
   warmUps: number;
   /** Workers: decoding (and analysing) the warm-up generations. */
   warmUpMs: number;
-  /** Workers: decoding and analysing the runs' own generations. */
+  /** Workers: reading, decoding and analysing the runs' own generations. */
   runMs: number;
   /** Workers: building the runs' partials (analyses' state to hand back). */
   partialsMs: number;
