@@ -128,23 +128,12 @@ export function planRuns(extents: readonly GenerationExtent[], workers: number, 
 }
 
 /**
- * The order runs are handed to the pool in: in groups of two runs per worker, the first run of each
- * pair, then the second ones (0, 2, 1, 3 for two workers). Workers take queued runs in order as they
- * free up, so each worker tends to get a pair of adjacent runs and decodes the second one straight
- * on from the first, without the warm-up generation a run after another worker's run needs. If the
- * workers drift apart a run just goes elsewhere and pays its warm-up; results merge in trace order
- * either way (a pair's second run waits at most about one run longer to be merged).
+ * Adjacent runs a worker decodes one after the other (a chain): all but the first follow the run
+ * before on the same decoder, without a warm-up generation. Longer chains pay fewer warm-ups but
+ * hold more results back from merging (a later chain's results wait for the earlier one's); on the
+ * 1 GB bench trace with 2 workers, chains of 3 were ~4 % faster than 2 at ~10 % more peak RSS.
  */
-export function dispatchOrder(runCount: number, workers: number): number[] {
-  const order: number[] = [];
-  const group = 2 * workers;
-  for (let base = 0; base < runCount; base += group) {
-    const end = Math.min(base + group, runCount);
-    for (let k = base; k < end; k += 2) order.push(k);
-    for (let k = base + 1; k < end; k += 2) order.push(k);
-  }
-  return order;
-}
+export const CHAIN_RUNS = 2;
 
 function nonZero(counts: number[]): Record<number, number> {
   const out: Record<number, number> = {};
@@ -253,15 +242,12 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
   const runs = planRuns(extents, pool.placement.length, perTask);
 
   try {
-    const pending: Promise<void>[] = [];
-    let failure: unknown = null;
     const starts: number[] = [];
     runs.reduce((position, run) => (starts.push(position), position + run.length), 0);
-    for (const k of dispatchOrder(runs.length, pool.placement.length)) {
+    let failure: unknown = null;
+    const taskOf = (k: number): DecodeGenerationTask => {
       const run = runs[k]!;
       const position = starts[k]!;
-      if (failure !== null) break;
-      await pool.whenQueueHasSpace(signal);
       const task: DecodeGenerationTask = {
         path,
         position,
@@ -271,21 +257,47 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
         countWireTypes: options.countWireTypes !== false,
       };
       if (position > 0) task.previous = bytesOf(extents[position - 1]!);
-      pending.push(
-        pool.trySubmit<GenerationResult>('decodeGeneration', task, signal ? { signal } : {}).then(
-          (result) => {
-            waiting.set(result.position, result);
-            mergeReady();
-          },
-          (error: unknown) => {
-            failure ??= error;
-          },
-        ).catch((error: unknown) => {
+      return task;
+    };
+    // Runs go out in chains of CHAIN_RUNS adjacent runs, one chain per worker at a time: when a run
+    // comes back, the next run of its chain goes to the worker that just finished (the pool keeps
+    // a preferred worker when it is free), which decodes on from where it stopped, without the
+    // warm-up generation a run needs after another worker's. A worker that finished a chain takes
+    // the next chain not handed out. Only as many runs as workers are out at once, so results
+    // wait for merging at most about a chain behind.
+    let nextChain = 0;
+    let inFlight = 0;
+    let settle: () => void = () => {};
+    const finished = new Promise<void>((resolve) => (settle = resolve));
+    const submit = (k: number, worker: number | undefined): void => {
+      inFlight++;
+      pool
+        .trySubmit<GenerationResult>('decodeGeneration', taskOf(k), { ...(signal ? { signal } : {}), ...(worker !== undefined ? { preferWorker: worker } : {}) })
+        .then((result) => {
+          // The worker's next run first: it would idle through the merge otherwise.
+          if (failure === null) {
+            if ((k + 1) % CHAIN_RUNS !== 0 && k + 1 < runs.length) submit(k + 1, result.workerIndex);
+            else submitChain();
+          }
+          waiting.set(result.position, result);
+          mergeReady();
+        })
+        .catch((error: unknown) => {
           failure ??= error;
-        }),
-      );
-    }
-    await Promise.all(pending);
+        })
+        .finally(() => {
+          inFlight--;
+          if (inFlight === 0) settle();
+        });
+    };
+    const submitChain = (): void => {
+      if (nextChain >= runs.length) return;
+      const k = nextChain;
+      nextChain += CHAIN_RUNS;
+      submit(k, undefined);
+    };
+    for (let w = 0; w < pool.placement.length; w++) submitChain();
+    if (inFlight > 0) await finished;
     if (signal?.aborted) throw aborted();
     if (failure !== null) throw failure;
     if (nextToMerge !== extents.length) throw new MergeConsistencyError(`merged ${nextToMerge} of ${extents.length} generations`);

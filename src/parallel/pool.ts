@@ -60,6 +60,11 @@ export interface WorkerPoolOptions {
 export interface SubmitOptions {
   signal?: AbortSignal;
   transfer?: readonly TransferListItem[];
+  /**
+   * Index of the worker to run the task on if it is ready with room when the task is handed out
+   * (e.g. the one holding state the task continues from); otherwise the least-loaded worker.
+   */
+  preferWorker?: number;
 }
 
 export interface WorkerMetrics {
@@ -108,6 +113,7 @@ interface Task {
   reject(error: unknown): void;
   signal: AbortSignal | undefined;
   detachAbort: () => void;
+  preferWorker: number | undefined;
 }
 
 interface Slot {
@@ -356,6 +362,7 @@ export class WorkerPool {
         reject,
         signal,
         detachAbort: () => {},
+        preferWorker: options.preferWorker,
       };
       if (signal) {
         const onAbort = () => this.abortTask(task);
@@ -400,9 +407,12 @@ export class WorkerPool {
   private pump(): void {
     if (this.state !== 'running') return;
     while (this.queue.length > 0) {
-      let best: Slot | null = null;
-      for (const slot of this.slots) {
-        if (slot.state !== 'ready' || slot.assigned.length >= this.tasksPerWorker) continue;
+      const hasRoom = (slot: Slot) => slot.state === 'ready' && slot.assigned.length < this.tasksPerWorker;
+      const prefer = this.queue[0]!.preferWorker;
+      const preferred = prefer === undefined ? undefined : this.slots.find((slot) => slot.index === prefer);
+      let best: Slot | null = preferred !== undefined && hasRoom(preferred) ? preferred : null;
+      for (const slot of best === null ? this.slots : []) {
+        if (!hasRoom(slot)) continue;
         if (best === null || slot.assigned.length < best.assigned.length || (slot.assigned.length === best.assigned.length && slot.busyMs < best.busyMs)) best = slot;
       }
       if (best === null) break;

@@ -1,7 +1,7 @@
 // How analyze/openTrace({ workers }) cut a trace into runs of consecutive generations.
 import { describe, expect, it } from 'vitest';
 import type { GenerationExtent } from '../../src/parallel/generation-index.js';
-import { MAX_RUN_BYTES, dispatchOrder, planRuns } from '../../src/parallel/parallel-decode.js';
+import { MAX_RUN_BYTES, planRuns } from '../../src/parallel/parallel-decode.js';
 
 function extents(sizes: readonly number[]): GenerationExtent[] {
   let offset = 16;
@@ -44,30 +44,3 @@ describe('planRuns', () => {
   });
 });
 
-describe('dispatchOrder', () => {
-  it('hands out the first run of each adjacent pair, then the second ones, group by group', () => {
-    expect(dispatchOrder(4, 2)).toEqual([0, 2, 1, 3]);
-    expect(dispatchOrder(9, 2)).toEqual([0, 2, 1, 3, 4, 6, 5, 7, 8]);
-    expect(dispatchOrder(6, 3)).toEqual([0, 2, 4, 1, 3, 5]);
-    expect(dispatchOrder(3, 1)).toEqual([0, 1, 2]);
-    expect(dispatchOrder(0, 2)).toEqual([]);
-  });
-
-  it('hands out every run once', () => {
-    for (const workers of [1, 2, 3, 5]) {
-      for (let runs = 0; runs < 40; runs++) {
-        expect([...dispatchOrder(runs, workers)].sort((a, b) => a - b)).toEqual(Array.from({ length: runs }, (_, k) => k));
-      }
-    }
-  });
-
-  it('gives workers taking runs in turn adjacent pairs (a second run follows its worker\'s first)', () => {
-    // Workers equally fast take the queue in turn: worker w gets the w-th, (w + W)-th, ... entry.
-    for (const workers of [2, 3, 4]) {
-      const order = dispatchOrder(8 * workers, workers);
-      for (let k = workers; k < order.length; k += 2 * workers) {
-        for (let w = 0; w < workers; w++) expect(order[k + w]).toBe(order[k + w - workers]! + 1);
-      }
-    }
-  });
-});

@@ -92,6 +92,18 @@ describe('dispatch, backpressure, overload, threads', () => {
     expect(metrics.queueWaitMs.count).toBe(4);
   });
 
+  it('hands a task to its preferred worker when that one is free, else to the least-loaded', async () => {
+    const pool = await makePool({ tasksPerWorker: 1 });
+    // Both workers idle: the preference decides, whichever worker least-loaded dispatch would pick.
+    for (const worker of [1, 0, 1, 1, 0]) {
+      await expect(pool.submit<{ worker: number }>('whoami', null, { preferWorker: worker })).resolves.toMatchObject({ worker });
+    }
+    // The preferred worker busy: the task goes to the other one instead of waiting.
+    const busy = pool.submit('sleep', 200, { preferWorker: 0 });
+    await expect(pool.submit<{ worker: number }>('whoami', null, { preferWorker: 0 })).resolves.toMatchObject({ worker: 1 });
+    await busy;
+  });
+
   it('trySubmit throws PoolOverloadedError when the queue is full; submit waits for space', async () => {
     const pool = await makePool({ workers: 1, tasksPerWorker: 1, queueCapacity: 1 });
     const running = pool.submit('sleep', 150);
