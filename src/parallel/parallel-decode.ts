@@ -263,20 +263,24 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
     // comes back, the next run of its chain goes to the worker that just finished (the pool keeps
     // a preferred worker when it is free), which decodes on from where it stopped, without the
     // warm-up generation a run needs after another worker's. A worker that finished a chain takes
-    // the next chain not handed out. Only as many runs as workers are out at once, so results
-    // wait for merging at most about a chain behind.
+    // the next chain not handed out; when none is left, the next run of a chain still running
+    // (with a warm-up) rather than idle until the end. Only as many runs as workers are out at
+    // once, so results wait for merging at most about a chain behind.
     let nextChain = 0;
     let inFlight = 0;
+    /** Runs that follow a run in flight in its chain, not handed out yet. */
+    const successors = new Set<number>();
     let settle: () => void = () => {};
     const finished = new Promise<void>((resolve) => (settle = resolve));
     const submit = (k: number, worker: number | undefined): void => {
       inFlight++;
+      if ((k + 1) % CHAIN_RUNS !== 0 && k + 1 < runs.length) successors.add(k + 1);
       pool
         .trySubmit<GenerationResult>('decodeGeneration', taskOf(k), { ...(signal ? { signal } : {}), ...(worker !== undefined ? { preferWorker: worker } : {}) })
         .then((result) => {
           // The worker's next run first: it would idle through the merge otherwise.
           if (failure === null) {
-            if ((k + 1) % CHAIN_RUNS !== 0 && k + 1 < runs.length) submit(k + 1, result.workerIndex);
+            if (successors.delete(k + 1)) submit(k + 1, result.workerIndex);
             else submitChain();
           }
           waiting.set(result.position, result);
@@ -291,10 +295,16 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
         });
     };
     const submitChain = (): void => {
-      if (nextChain >= runs.length) return;
-      const k = nextChain;
-      nextChain += CHAIN_RUNS;
-      submit(k, undefined);
+      if (nextChain < runs.length) {
+        const k = nextChain;
+        nextChain += CHAIN_RUNS;
+        submit(k, undefined);
+        return;
+      }
+      const [successor] = successors;
+      if (successor === undefined) return;
+      successors.delete(successor);
+      submit(successor, undefined);
     };
     for (let w = 0; w < pool.placement.length; w++) submitChain();
     if (inFlight > 0) await finished;
