@@ -27,6 +27,7 @@ export interface ParallelDecodeOptions {
   analyses?: Record<string, unknown>;
   /** Per-generation deadline; a worker past it is replaced and the generation retried once. */
   taskTimeoutMs?: number;
+  /** The pool's queue bound; runs are submitted one per free worker, so the queue rarely holds any. */
   queueCapacity?: number;
   /** Where the compiled worker files are (default: next to this module, i.e. dist/parallel/). */
   modules?: ParallelModules;
