@@ -72,10 +72,9 @@ export function mergePartials(
 ): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(definitions).map(([name, { definition, options }]) => {
-      if (timings === undefined) return [name, definition.merge(a[name], b[name], options, context)];
-      const start = performance.now();
+      const start = timings === undefined ? 0 : performance.now();
       const merged = definition.merge(a[name], b[name], options, context);
-      timings[name] = (timings[name] ?? 0) + performance.now() - start;
+      if (timings !== undefined) timings[name] = (timings[name] ?? 0) + performance.now() - start;
       return [name, merged];
     }),
   );

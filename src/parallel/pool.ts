@@ -406,14 +406,16 @@ export class WorkerPool {
 
   private pump(): void {
     if (this.state !== 'running') return;
+    const hasRoom = (slot: Slot) => slot.state === 'ready' && slot.assigned.length < this.tasksPerWorker;
     while (this.queue.length > 0) {
-      const hasRoom = (slot: Slot) => slot.state === 'ready' && slot.assigned.length < this.tasksPerWorker;
       const prefer = this.queue[0]!.preferWorker;
       const preferred = prefer === undefined ? undefined : this.slots.find((slot) => slot.index === prefer);
       let best: Slot | null = preferred !== undefined && hasRoom(preferred) ? preferred : null;
-      for (const slot of best === null ? this.slots : []) {
-        if (!hasRoom(slot)) continue;
-        if (best === null || slot.assigned.length < best.assigned.length || (slot.assigned.length === best.assigned.length && slot.busyMs < best.busyMs)) best = slot;
+      if (best === null) {
+        for (const slot of this.slots) {
+          if (!hasRoom(slot)) continue;
+          if (best === null || slot.assigned.length < best.assigned.length || (slot.assigned.length === best.assigned.length && slot.busyMs < best.busyMs)) best = slot;
+        }
       }
       if (best === null) break;
       const task = this.queue.shift()!;
