@@ -27,6 +27,7 @@ const RANGE_SWEEP: i32 = 2;
 const RANGE_ASSIST: i32 = 3;
 
 const UTIL_PER_PROC: i32 = 16;
+const UTIL_GO_LABEL_COUNT: i32 = 256; // mmu.ts UTIL_GO_LABEL_COUNT (not a Go flag)
 const RESOURCE_GOROUTINE: u8 = 1;
 
 /** MmuRecordKind (mmu-recording.ts); ranges are recorded under their event kind (5, 6, 7). */
@@ -584,6 +585,8 @@ class Recording {
 class Mmu {
   owner: i32 = 0;
   readonly perProc: bool;
+  /** mmu.ts UTIL_GO_LABEL_COUNT: count a worker's label even when its start counted it (Go). */
+  readonly goLabelCount: bool;
   readonly windows: StaticArray<f64>;
   readonly series: WindowedMinimum[] = [];
   readonly seriesLive: bool[] = [];
@@ -626,6 +629,7 @@ class Mmu {
 
   constructor(flags: i32, windowCount: i32) {
     this.perProc = (flags & UTIL_PER_PROC) != 0;
+    this.goLabelCount = (flags & UTIL_GO_LABEL_COUNT) != 0;
     this.windows = new StaticArray<f64>(windowCount);
     for (let t = 0; t < 256; t++) unchecked((this.typeRanges[t] = ABSENT));
   }
@@ -866,12 +870,14 @@ class Mmu {
   private onLabel(t: f64, backgroundMark: bool, g: f64, proc: f64): void {
     if (this.psGc.length == 0) return;
     if (backgroundMark) {
+      // The label follows the worker's start, which counted it if it already was a member.
+      const counted = !this.goLabelCount && (this.inGC.has(g) || this.bgMark.has(g));
       this.bgMark.add(g);
       const id = denseGoroutine(g);
       if (id >= 0) this.members.assign(id, true);
       this.membershipChanges++;
       const p = procIndex(proc, this.psGc.length);
-      if (p >= 0) this.addGc(p, 1);
+      if (p >= 0 && !counted) this.addGc(p, 1);
     }
     this.record(t);
   }

@@ -27,9 +27,22 @@ export const UTIL_BACKGROUND = 2;
 export const UTIL_ASSIST = 4;
 export const UTIL_SWEEP = 8;
 export const UTIL_PER_PROC = 16;
+/** Go's flags above; the bits from here up are schedscope's own (see utilFlagsOf). */
+const GO_FLAG_BITS = 31;
+/**
+ * Not a Go flag: count a background mark worker's label even when its start already counted it,
+ * as `go tool trace` does (MmuOptions.goCompatible). Carried in the analyzer's flags so that
+ * partials, recordings and replays keep the rule they were made with.
+ */
+export const UTIL_GO_LABEL_COUNT = 256;
 
 /** `go tool trace`'s MMU page defaults: STW, background workers and assists. */
 export const DEFAULT_UTIL_FLAGS = UTIL_STW | UTIL_BACKGROUND | UTIL_ASSIST;
+
+/** The flag bits an analyzer runs with: Go's, plus UTIL_GO_LABEL_COUNT for goCompatible. */
+export function utilFlagsOf(options: MmuOptions): number {
+  return (options.flags ?? DEFAULT_UTIL_FLAGS) | (options.goCompatible === true ? UTIL_GO_LABEL_COUNT : 0);
+}
 
 export type MmuFlagName = 'stw' | 'background' | 'assist' | 'sweep' | 'perProc';
 const FLAG_BITS: Record<MmuFlagName, number> = {
@@ -53,8 +66,14 @@ export interface MmuOptions {
   /** Window sizes in ns; default 101 log-spaced sizes from 100 µs to 1 s (25 per decade, so 1 ms and the other decades are exact). */
   windows?: number[];
   /**
-   * Reproduce `go tool trace` for 1 ns windows: its band search then also evaluates a window that
-   * starts past the end of the trace, where utilisation is the final 0, so Go reports 0 there.
+   * Reproduce `go tool trace` exactly, in two places where it is wrong (docs/analyses.md, "MMU"):
+   * - Go counts a background mark worker twice when it starts as a worker (once at its start, as a
+   *   goroutine already known to be a worker, and again at the label that follows) and uncounts it
+   *   once when it stops. A P's GC count therefore grows by one with each such start after the
+   *   worker's first, and the P reads as "in GC" for the rest of the trace, running or idle. By
+   *   default schedscope counts the label only for a goroutine not already counted.
+   * - For 1 ns windows its band search also evaluates a window that starts past the end of the
+   *   trace, where utilisation is the final 0, so Go reports 0 there.
    */
   goCompatible?: boolean;
 }
@@ -350,7 +369,7 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
      */
     atTraceStart = true,
   ) {
-    this.flags = options.flags ?? DEFAULT_UTIL_FLAGS;
+    this.flags = utilFlagsOf(options);
     this.windows = options.windows ?? defaultWindows();
     if (!atTraceStart) this.deferred = new MmuRecorder();
   }
@@ -711,10 +730,13 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
     this.lastEventTime = t;
     if (this.ps.length === 0) return;
     if (this.isBackgroundMarkLabel(label)) {
+      // The label follows the worker's start: a goroutine that already counted (a known worker,
+      // or one in a mark assist) was counted by that start; Go counts it again.
+      const counted = (this.flags & UTIL_GO_LABEL_COUNT) === 0 && (this.inGC.has(g) || this.bgMark.has(g));
       this.bgMark.add(g);
       this.membershipChanges++;
       const p = this.ps[proc];
-      if (p) p.gc++;
+      if (p && !counted) p.gc++;
     }
     this.record(t);
   }
@@ -1049,7 +1071,7 @@ export function finishMmu(partial: MmuPartial): MmuReport {
 function finishSeries(p: { flags: number; windows: number[]; series: MmuSeriesPartial[]; lastEventTime: number }): MmuReport {
   const end = p.lastEventTime;
   if (p.series.length === 0 || end === 0) {
-    return { flags: p.flags, durationNs: 0, meanUtil: 0, curve: p.windows.map((w) => ({ windowNs: w, mmu: 0 })) };
+    return { flags: p.flags & GO_FLAG_BITS, durationNs: 0, meanUtil: 0, curve: p.windows.map((w) => ({ windowNs: w, mmu: 0 })) };
   }
   const perSeries: number[][] = [];
   let weighted = 0;
@@ -1075,7 +1097,7 @@ function finishSeries(p: { flags: number; windows: number[]; series: MmuSeriesPa
     }
   }
   const curve = p.windows.map((windowNs, w) => ({ windowNs, mmu: Math.min(...perSeries.map((values) => values[w]!)) }));
-  return { flags: p.flags, durationNs: end - first, meanUtil: span > 0 ? weighted / span : 0, curve };
+  return { flags: p.flags & GO_FLAG_BITS, durationNs: end - first, meanUtil: span > 0 ? weighted / span : 0, curve };
 }
 
 export const mmuAnalysis: AnalysisDefinition<MmuOptions, MmuPartial, MmuReport> = {

@@ -140,7 +140,7 @@ export function register(program: Command): void {
     .argument('<trace>', 'trace file, or - for standard input')
     .option('--json', 'print the full report as JSON')
     .option('--analyses <names>', `comma-separated subset of: ${ANALYSIS_NAMES.join(', ')}`, parseAnalyses)
-    .option('--go-compat', "profiles: reproduce go tool trace -pprof exactly (drops creation-to-first-run latency)")
+    .option('--go-compat', 'reproduce go tool trace exactly: profiles as -pprof (drops creation-to-first-run latency), MMU as /mmu (counts a mark worker\'s labelled start twice)')
     .option('--workers <n>', 'analyse generations on n pinned worker threads (file input only; default 1)', parsePositiveInteger)
     .option('--placement <policy>', 'worker pinning with --workers: compact, numa or none', parsePlacement)
     .option('--no-progress', 'no progress bar on stderr')
@@ -150,7 +150,7 @@ export function register(program: Command): void {
         path,
         {
           ...(opts.analyses ? { analyses: opts.analyses } : {}),
-          ...(opts.goCompat ? { profiles: { goCompatible: true } } : {}),
+          ...(opts.goCompat ? { profiles: { goCompatible: true }, mmu: { goCompatible: true } } : {}),
           ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
           ...(opts.placement !== undefined ? { placement: opts.placement } : {}),
           ...(opts.maxGenerationBytes !== undefined ? { maxGenerationBytes: opts.maxGenerationBytes } : {}),

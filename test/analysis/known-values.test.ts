@@ -12,7 +12,7 @@ let haveGo = false;
 beforeAll(async () => {
   haveGo = requireGo();
   if (!haveGo) return;
-  for (const name of ['mixed', 'gcheavy', 'schedlat', 'locked'] as const) reports.set(name, await analyzeViews(goGenerations(name).flat()));
+  for (const name of ['mixed', 'gcheavy', 'schedlat', 'locked', 'gcidle'] as const) reports.set(name, await analyzeViews(goGenerations(name).flat()));
 });
 
 function report(name: FixtureName): AnalysisReport {
@@ -132,5 +132,27 @@ describe('locked fixture (2 goroutines with LockOSThread, 2 without, 30 sleeps e
     expect(groups.find((g) => g.name === 'main.pinned')).toMatchObject({ count: 2, oneThread: 2 });
     expect(groups.find((g) => g.name === 'main.free')).toMatchObject({ count: 2, oneThread: 0 });
     expect(report('locked').metrics!.threads.seen).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('gcidle fixture', () => {
+  // 8 forced GC cycles on 4 Ps, then 300 ms with nothing running (fixtures/gcidle/main.go).
+  const at = (curve: { windowNs: number; mmu: number }[], windowNs: number): number => curve.find((p) => p.windowNs === windowNs)!.mmu;
+
+  it('MMU: no P is in GC while nothing runs, so 100 ms windows see nearly all of the mutator', () => {
+    if (!haveGo) return;
+    const mmu = report('gcidle').mmu!;
+    expect(at(mmu.curve, 1e6)).toBeLessThan(0.9); // the cycles themselves are visible at 1 ms
+    expect(at(mmu.curve, 1e8)).toBeGreaterThan(0.9);
+    expect(mmu.meanUtil).toBeGreaterThan(0.9);
+  });
+
+  it('MMU goCompatible: Go\'s double count of labelled worker starts keeps Ps "in GC" through the idle stretch', async () => {
+    if (!haveGo) return;
+    const go = (await analyzeViews(goGenerations('gcidle').flat(), { analyses: ['mmu'], mmu: { goCompatible: true } })).mmu!;
+    // A worker that started labelled twice on a P leaves that P counted as in GC for good: at
+    // least one of the 4 Ps is lost for the whole idle stretch.
+    expect(at(go.curve, 1e8)).toBeLessThanOrEqual(0.75);
+    expect(go.meanUtil).toBeLessThan(report('gcidle').mmu!.meanUtil - 0.25);
   });
 });

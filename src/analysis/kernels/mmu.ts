@@ -9,7 +9,6 @@ import type { AnalyzerInstance } from '../analyzer.js';
 import { Kind, type EventView } from '../events.js';
 import type { KernelHost } from '../../model/index.js';
 import {
-  DEFAULT_UTIL_FLAGS,
   defaultWindows,
   isAssistRange,
   isBackgroundMarkLabel,
@@ -19,6 +18,7 @@ import {
   type MmuOptions,
   type MmuPartial,
   type MmuStateSnapshot,
+  utilFlagsOf,
 } from '../mmu.js';
 import { MmuRecordKind, usesString, type MmuRecording, type TransitionBlock } from '../mmu-recording.js';
 import { eventsOfKinds, kernelExports, kindMask, releaseWith } from './kernel.js';
@@ -60,7 +60,7 @@ const RECORDING_LAYOUT = 15;
 
 export function mmuKernel(host: KernelHost, options: MmuOptions, atTraceStart: boolean): AnalyzerInstance<MmuPartial> {
   const wasm = kernelExports<MmuExports>(host, NAMES);
-  const flags = options.flags ?? DEFAULT_UTIL_FLAGS;
+  const flags = utilFlagsOf(options);
   const windows = options.windows ?? defaultWindows();
   const handle = wasm.mmuCreate(flags, windows.length, atTraceStart ? 0 : 1);
   new Float64Array(host.memory(), wasm.mmuWindows(handle), windows.length).set(windows);

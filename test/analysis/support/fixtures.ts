@@ -1,14 +1,14 @@
 // The committed fixture traces (test/analysis/data/*.trace), produced by the programs in
 // test/analysis/fixtures/<name>/main.go with:
 //   go build -o /tmp/fx ./<name> && GODEBUG=traceadvanceperiod=<ns> /tmp/fx <name>.trace
-// (mixed: 20 ms generations, gcheavy: 10 ms, schedlat and locked: default) so the merge tests
+// (mixed and gcidle: 20 ms generations, gcheavy: 10 ms, schedlat and locked: default) so the merge tests
 // have several generations to split.
 import { join } from 'node:path';
 import type { EventView } from '../../../src/analysis/events.js';
 import { buildGoEvents, goEventViews } from './go-events.js';
 
 export const DATA = join(import.meta.dirname, '..', 'data');
-export const FIXTURES = ['mixed', 'gcheavy', 'schedlat', 'locked'] as const;
+export const FIXTURES = ['mixed', 'gcheavy', 'schedlat', 'locked', 'gcidle'] as const;
 export type FixtureName = (typeof FIXTURES)[number];
 
 export function tracePath(name: FixtureName): string {
