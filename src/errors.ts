@@ -39,6 +39,23 @@ export class TraceFormatError extends Error {
   }
 }
 
+/**
+ * A trace error as plain data (JSON reports): what `stat` and, with `onTraceError: 'report'`,
+ * `analyze` and `diagnose` return beside the results for the events before it.
+ */
+export interface TraceErrorSummary {
+  name: string;
+  code: TraceErrorCode;
+  reason: string;
+  offset: number;
+  /** The generation being read, as written in the file (a decimal string: it is a uint64 there). */
+  generation: string | null;
+}
+
+export function summarizeTraceError(error: TraceFormatError): TraceErrorSummary {
+  return { name: error.name, code: error.code, reason: error.reason, offset: error.offset, generation: error.generation?.toString() ?? null };
+}
+
 /** The bytes do not start with a Go execution trace header. */
 export class NotATraceError extends TraceFormatError {
   constructor(details: TraceErrorDetails) {

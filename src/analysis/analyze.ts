@@ -15,6 +15,7 @@ import { eventsOfKinds, kindMask } from './kernels/kernel.js';
 import { finishPartials, startPass, type AnyDefinition } from './run.js';
 import { schedLatencyAnalysis, type SchedLatencyOptions, type SchedLatencyReport } from './sched-latency.js';
 import type { ParallelWork } from '../parallel/parallel-decode.js';
+import { summarizeTraceError, TraceAbortedError, TraceFormatError, type TraceErrorSummary } from '../errors.js';
 
 const SYNCS = kindMask(Kind.Sync);
 
@@ -96,11 +97,22 @@ export interface AnalyzeOptions extends AnalysisOptionsByName {
   workerModules?: { workerEntry: string | URL; decodeTask: string | URL };
   /** Largest generation to buffer (passed to openTrace). */
   maxGenerationBytes?: number;
+  /**
+   * What a broken trace (truncated, corrupt: any `TraceFormatError` but an abort) does: `'throw'`
+   * (default) rejects with the error; `'report'` returns the report of the events before it, with
+   * the error in `report.error` — what you want for the trace of a program that crashed mid-write.
+   */
+  onTraceError?: 'throw' | 'report';
 }
 
 export type AnalysisReport = Partial<AnalysisReports> & {
   trace: { events: number; generations: number; firstTimeNs: number; lastTimeNs: number; durationNs: number; bytesRead: number };
   execution: AnalysisExecution;
+  /**
+   * With `onTraceError: 'report'`, where the trace broke: the analyses cover the events before it
+   * (as if the trace ended there).
+   */
+  error?: TraceErrorSummary;
 };
 
 /** What actually ran: one pass on the calling thread, or generations on a pool of workers. */
@@ -170,7 +182,18 @@ export async function analyzeViews(views: Iterable<EventView> | AsyncIterable<Ev
 export async function analyze(source: import('../trace.js').TraceSource, options: AnalyzeOptions = {}): Promise<AnalysisReport> {
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${String(options.workers)}`);
-  if (workers > 1 && typeof source === 'string') return analyzeOnPool(source, options, workers);
+  if (workers > 1 && typeof source === 'string') {
+    try {
+      return await analyzeOnPool(source, options, workers);
+    } catch (error) {
+      if (!reportsTraceError(options, error)) throw error;
+      // The pool cannot say which events came before the error in trace order (its runs end where
+      // they end), so the report of what precedes it comes from one pass.
+      const report = await analyzeSequentially(source, options);
+      report.execution = { ...report.execution, reason: `the trace is broken at byte ${error.offset}: analysed up to there in one pass` } as AnalysisExecution;
+      return report;
+    }
+  }
   const report = await analyzeSequentially(source, options);
   if (workers > 1) report.execution = { ...report.execution, mode: 'sequential', reason: 'bytes and streams are read in one pass; parallel analysis needs a file path' } as AnalysisExecution;
   return report;
@@ -230,14 +253,26 @@ async function analyzeSequentially(source: import('../trace.js').TraceSource, op
   });
   const view = new BatchView();
   const { setImmediate: nextTurn } = await import('node:timers/promises');
+  let broken: TraceFormatError | undefined;
   async function* views(): AsyncGenerator<EventView> {
     let batches = 0;
-    for await (const batch of trace.batches()) {
-      yield view.bind(batch);
-      if (yieldToEventLoop && ++batches % YIELD_EVERY_BATCHES === 0) await nextTurn();
+    try {
+      for await (const batch of trace.batches()) {
+        yield view.bind(batch);
+        if (yieldToEventLoop && ++batches % YIELD_EVERY_BATCHES === 0) await nextTurn();
+      }
+    } catch (error) {
+      if (!reportsTraceError(options, error)) throw error;
+      broken = error; // the analyses finish on what came before it
     }
   }
   const report = await analyzeViews(views(), options);
   report.trace.bytesRead = trace.stats.bytesRead;
+  if (broken !== undefined) report.error = summarizeTraceError(broken);
   return report;
+}
+
+/** A trace error `onTraceError: 'report'` turns into a partial report (an abort stays an error). */
+function reportsTraceError(options: AnalyzeOptions, error: unknown): error is TraceFormatError {
+  return options.onTraceError === 'report' && error instanceof TraceFormatError && !(error instanceof TraceAbortedError);
 }

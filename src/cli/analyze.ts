@@ -3,6 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { statSync } from 'node:fs';
 import { analyze, ANALYSIS_NAMES, type AnalysisName, type AnalysisReport, type AnalyzeOptions, type PlacementPolicy } from '../analysis/analyze.js';
 import { createProgress, LineWriter } from './output.js';
+import type { TraceErrorSummary } from '../errors.js';
 
 /** "64m", "1g", "4096" → bytes (the analysis commands' --max-generation-bytes). */
 export function parseByteCount(text: string): number {
@@ -13,7 +14,21 @@ export function parseByteCount(text: string): number {
   return Number(match[1]) * scale;
 }
 
-/** Runs analyze() with a progress bar on stderr (interactive terminals only). */
+/**
+ * A broken trace still gets its results for the events before the break (the trace of a program
+ * that crashed mid-write is the common case): the error goes to stderr, and the exit status is 1.
+ */
+export function warnTraceError(error: TraceErrorSummary | undefined): void {
+  if (error === undefined) return;
+  const where = error.generation === null ? '' : `, generation ${error.generation}`;
+  process.stderr.write(`schedscope: ${error.name}: ${error.reason} (at byte ${error.offset}${where}); the results cover the events before it\n`);
+  process.exitCode = 1;
+}
+
+/**
+ * Runs analyze() with a progress bar on stderr (interactive terminals only). A broken trace gives
+ * the report of the events before the break (see warnTraceError).
+ */
 export async function analyzeWithProgress(path: string, options: AnalyzeOptions, showProgress = true): Promise<AnalysisReport> {
   const source = path === '-' ? process.stdin : path;
   let total: number | undefined;
@@ -25,11 +40,14 @@ export async function analyzeWithProgress(path: string, options: AnalyzeOptions,
     }
   }
   const progress = createProgress(total, showProgress);
+  let report: AnalysisReport;
   try {
-    return await analyze(source, { ...options, onProgress: (p) => progress.update(p.bytesRead) });
+    report = await analyze(source, { onTraceError: 'report', ...options, onProgress: (p) => progress.update(p.bytesRead) });
   } finally {
     progress.stop();
   }
+  warnTraceError(report.error);
+  return report;
 }
 
 export function parsePositiveInteger(text: string): number {

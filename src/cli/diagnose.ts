@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { DEFAULT_THRESHOLDS, DIAGNOSE_RULES, diagnose, diagnoseLog, type DiagnoseResult, type Thresholds } from '../analysis/diagnose/index.js';
 import type { PlacementPolicy } from '../analysis/analyze.js';
-import { parseByteCount, parsePlacement, parsePositiveInteger } from './analyze.js';
+import { parseByteCount, parsePlacement, parsePositiveInteger, warnTraceError } from './analyze.js';
 import { createProgress, LineWriter } from './output.js';
 
 const SEVERITY_LABEL = { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' } as const;
@@ -94,10 +94,12 @@ export function register(program: Command): void {
           ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
           ...(opts.placement !== undefined ? { placement: opts.placement } : {}),
           onProgress: (p) => progress.update(p.bytesRead),
+          onTraceError: 'report',
         });
       } finally {
         progress.stop();
       }
+      warnTraceError(result.error);
       const out = new LineWriter();
       await out.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : findingsText(result));
       await out.flush();

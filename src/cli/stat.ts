@@ -2,7 +2,7 @@
 // version, bytes, generations, event counts by kind and by wire type, time span, throughput.
 import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
-import { TraceFormatError } from '../errors.js';
+import { summarizeTraceError, TraceFormatError, type TraceErrorSummary } from '../errors.js';
 import { EVENT_KIND_NAMES, wireTypeName } from '../model/index.js';
 import { openTrace } from '../trace.js';
 import { parseByteCount } from './dump.js';
@@ -23,7 +23,7 @@ export interface TraceStatistics {
   megabytesPerSecond: number;
   eventsPerSecond: number;
   peakRssBytes: number;
-  error: { name: string; reason: string; offset: number; generation: string | null } | null;
+  error: TraceErrorSummary | null;
 }
 
 export async function collectStatistics(
@@ -59,7 +59,7 @@ export async function collectStatistics(
     }
   } catch (e) {
     if (!(e instanceof TraceFormatError)) throw e;
-    error = { name: e.name, reason: e.reason, offset: e.offset, generation: e.generation?.toString() ?? null };
+    error = summarizeTraceError(e);
   }
   const seconds = (performance.now() - started) / 1000;
   const eventsByKind: Record<string, number> = {};

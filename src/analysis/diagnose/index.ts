@@ -2,6 +2,7 @@
 // reads the analysis report and returns at most one finding; findings come back ranked.
 import { analyze, type AnalysisName, type AnalysisReport, type AnalyzeOptions } from '../analyze.js';
 import type { TraceSource } from '../../trace.js';
+import type { TraceErrorSummary } from '../../errors.js';
 import { burstyChannelRule } from './bursty-channel.js';
 import { costlyAnnotationsRule } from './costly-annotations.js';
 import { gcTailLatencyRule } from './gc-tail-latency.js';
@@ -55,6 +56,8 @@ export interface DiagnoseResult {
   trace: AnalysisReport['trace'];
   /** Set when the input was a GODEBUG log. */
   input: 'trace' | 'godebug';
+  /** With `onTraceError: 'report'`, where the trace broke: the findings are about the events before it. */
+  error?: TraceErrorSummary;
 }
 
 function selectRules(ids: readonly string[] | undefined): DiagnoseRule[] {
@@ -100,7 +103,9 @@ export async function diagnose(source: TraceSource, options: DiagnoseOptions = {
   // Validate before spending a pass on the trace.
   resolveThresholds(thresholds);
   const report = await analyze(source, { ...analyzeOptions, analyses: analysesFor(rules) });
-  return diagnoseReport(report, { ...(thresholds ? { thresholds } : {}), ...(rules ? { rules } : {}) });
+  const result = diagnoseReport(report, { ...(thresholds ? { thresholds } : {}), ...(rules ? { rules } : {}) });
+  if (report.error !== undefined) result.error = report.error;
+  return result;
 }
 
 /**
