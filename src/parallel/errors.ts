@@ -1,5 +1,5 @@
 // Typed errors of the worker pool: callers branch on the class, never on message text.
-import { InvalidOrderingError } from '../errors.js';
+import { CorruptBatchError, CorruptTableError, InvalidOrderingError, TraceFormatError, TruncatedTraceError, type TraceErrorDetails } from '../errors.js';
 
 /** Base class of every error the pool raises. */
 export class PoolError extends Error {
@@ -54,6 +54,26 @@ export class TaskFailedError extends PoolError {
   constructor(readonly remoteName: string, remoteMessage: string, readonly remoteFields: Record<string, unknown> = {}) {
     super(`${remoteName}: ${remoteMessage}`);
   }
+}
+
+const TRACE_ERROR_CLASSES: Record<string, new (details: TraceErrorDetails) => TraceFormatError> = {
+  CorruptBatchError,
+  CorruptTableError,
+  InvalidOrderingError,
+  TruncatedTraceError,
+};
+
+/**
+ * A decode error from a worker (a TaskFailedError carrying its name and fields), rebuilt as the
+ * TraceFormatError the sequential reader throws; any other error as it is.
+ */
+export function traceErrorFromWorker(error: unknown): unknown {
+  if (!(error instanceof TaskFailedError)) return error;
+  const Class = TRACE_ERROR_CLASSES[error.remoteName];
+  const fields = error.remoteFields;
+  if (Class === undefined || typeof fields.offset !== 'number' || typeof fields.reason !== 'string') return error;
+  const generation = typeof fields.generation === 'string' ? BigInt(fields.generation) : undefined;
+  return new Class({ offset: fields.offset, generation, reason: fields.reason });
 }
 
 /** A task named a handler the task module does not export. */

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_GENERATION_BYTES } from '../format/framer.js';
 import type { SupportedVersion } from '../format/header.js';
 import { analysisDefinitions } from './analysis-table.js';
 import type { DecodeGenerationTask, DecodeSetup, GenerationBytes, GenerationResult } from './decode-task.js';
-import { MergeConsistencyError } from './errors.js';
+import { MergeConsistencyError, traceErrorFromWorker } from './errors.js';
 import { indexGenerations, type GenerationExtent } from './generation-index.js';
 import type { PlacementPolicy } from './placement.js';
 import { WorkerPool, type PoolMetrics } from './pool.js';
@@ -311,7 +311,8 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
     for (let w = 0; w < pool.placement.length; w++) submitChain();
     if (inFlight > 0) await finished;
     if (signal?.aborted) throw aborted();
-    if (failure !== null) throw failure;
+    // A generation that failed to decode fails the run with the error the sequential reader gives.
+    if (failure !== null) throw traceErrorFromWorker(failure);
     if (nextToMerge !== extents.length) throw new MergeConsistencyError(`merged ${nextToMerge} of ${extents.length} generations`);
     const metrics = pool.metrics();
     const ready = pool.readyInfo();

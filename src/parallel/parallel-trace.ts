@@ -2,20 +2,12 @@
 // out in order, stitched and checked at the merge (stitch.ts). At most `workers + 1` generations are
 // decoded or waiting at any time (one being handed out, one per worker), so memory is bounded by
 // that many decoded generations (113 bytes per event, see packed-columns.ts), not by the trace.
-import {
-  CorruptBatchError,
-  CorruptTableError,
-  InvalidOrderingError,
-  TraceAbortedError,
-  TraceFormatError,
-  TruncatedTraceError,
-  type TraceErrorDetails,
-} from '../errors.js';
+import { TraceAbortedError, TraceFormatError } from '../errors.js';
 import { open } from 'node:fs/promises';
 import { GenerationDecoder } from '../decoder/decoder.js';
 import type { SupportedVersion } from '../format/header.js';
 import { EventBatch, EventKind } from '../model/index.js';
-import { PoolClosedError, TaskFailedError } from './errors.js';
+import { PoolClosedError, traceErrorFromWorker } from './errors.js';
 import { indexGenerations, indexGenerationsInBuffer, type GenerationExtent, type GenerationIndex } from './generation-index.js';
 import { batchesOnly, readExtent } from './generation-bytes.js';
 import { viewsOver, PACKED_BYTES_PER_EVENT } from './packed-columns.js';
@@ -72,23 +64,6 @@ function defaultModules(): ParallelTraceModules {
     throw new TypeError('openTrace({ workers }) is running from TypeScript sources: pass parallelModules (compiled worker-entry.js and trace-task.js), e.g. from dist/');
   }
   return { workerEntry: new URL('./worker-entry.js', import.meta.url), traceTask: new URL('./trace-task.js', import.meta.url) };
-}
-
-const ERROR_CLASSES: Record<string, new (details: TraceErrorDetails) => TraceFormatError> = {
-  CorruptBatchError,
-  CorruptTableError,
-  InvalidOrderingError,
-  TruncatedTraceError,
-};
-
-/** A decode error from a worker, rebuilt as the TraceFormatError the sequential reader throws. */
-function rebuildError(error: unknown): unknown {
-  if (!(error instanceof TaskFailedError)) return error;
-  const Class = ERROR_CLASSES[error.remoteName];
-  const fields = error.remoteFields;
-  if (Class === undefined || typeof fields.offset !== 'number' || typeof fields.reason !== 'string') return error;
-  const generation = typeof fields.generation === 'string' ? BigInt(fields.generation) : undefined;
-  return new Class({ offset: fields.offset, generation, reason: fields.reason });
 }
 
 /** The lone Sync the sequential reader hands out before it reports an error. */
@@ -230,7 +205,7 @@ export async function* readGenerationsInParallel(
         }
       } catch (error) {
         if (signal?.aborted || error instanceof PoolClosedError) throw aborted(extent.offset);
-        const rebuilt = rebuildError(error);
+        const rebuilt = traceErrorFromWorker(error);
         // As the sequential reader: the events of the broken generation before the problem, then
         // a Sync, then the error (decoded here, after the generation before it).
         if (rebuilt instanceof TraceFormatError) yield* decodeUpToError(input, index, position, options.eventsPerBatch);

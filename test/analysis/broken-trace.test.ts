@@ -1,7 +1,8 @@
 // A broken trace (the trace of a program that died mid-write is the common case): analyze() rejects
 // with the typed error by default; with `onTraceError: 'report'` it returns the report of the
 // events before the break — the same report as the file cut at the last intact generation — with
-// the error beside it, on one thread or with workers; the CLI prints it and exits 1.
+// the error beside it, on one thread or with workers (where a worker's decode error comes back as
+// the sequential reader's typed error); the CLI prints it and exits 1.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { analyze, type AnalysisReport } from '../../src/analysis/analyze.js';
 import { diagnose } from '../../src/analysis/diagnose/index.js';
 import { main } from '../../src/cli/main.js';
-import { TraceAbortedError, TruncatedTraceError } from '../../src/errors.js';
+import { CorruptTableError, TraceAbortedError, TruncatedTraceError } from '../../src/errors.js';
 import { indexGenerationsInBuffer } from '../../src/parallel/generation-index.js';
 import { parallelModules, repoRoot } from '../parallel/support/compiled.js';
 
@@ -66,6 +67,29 @@ describe('a broken trace', () => {
     expect(pooled.error).toEqual(sequential.error);
     expect(results(pooled)).toEqual(results(sequential));
     expect(pooled.execution).toMatchObject({ mode: 'sequential', reason: expect.stringContaining(`broken at byte ${sequential.error!.offset}`) });
+  });
+
+  it('a generation that breaks in a worker: the sequential error, typed, and the same partial report', async () => {
+    // One flipped bit in generation 13's string table (a duplicate string id): only decoding the
+    // generation finds it, so on the pool a worker does and the error crosses threads.
+    const bytes = Buffer.from(readFileSync(join(repoRoot, 'test/fixtures/traces/syscall-gens.trace')));
+    bytes[34755]! ^= 1 << 5;
+    const path = join(dir, 'corrupt.trace');
+    writeFileSync(path, bytes);
+    const sequential = await analyze(path).catch((error: unknown) => error);
+    expect(sequential).toBeInstanceOf(CorruptTableError);
+    const pooled = await analyze(path, { workers: 2, workerModules: parallelModules() }).catch((error: unknown) => error);
+    expect(pooled).toBeInstanceOf(CorruptTableError);
+    const fields = (e: CorruptTableError) => ({ offset: e.offset, generation: e.generation, reason: e.reason });
+    expect(fields(pooled as CorruptTableError)).toEqual(fields(sequential as CorruptTableError));
+    expect((sequential as CorruptTableError).generation).toBe(13n);
+
+    const report = await analyze(path, { onTraceError: 'report' });
+    const pooledReport = await analyze(path, { onTraceError: 'report', workers: 2, workerModules: parallelModules() });
+    expect(report.error).toMatchObject({ code: 'CORRUPT_TABLE', generation: '13' });
+    expect(pooledReport.error).toEqual(report.error);
+    expect(results(pooledReport)).toEqual(results(report));
+    expect(report.trace.generations).toBeGreaterThan(10);
   });
 
   it('an abort still rejects', async () => {
