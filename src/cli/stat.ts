@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { summarizeTraceError, TraceFormatError, type TraceErrorSummary } from '../errors.js';
 import { EVENT_KIND_NAMES, wireTypeName } from '../model/index.js';
-import { openTrace } from '../trace.js';
+import { openTrace, type TraceSource } from '../trace.js';
 import { parseByteCount } from './dump.js';
 import { createProgress } from './output.js';
 
@@ -27,7 +27,7 @@ export interface TraceStatistics {
 }
 
 export async function collectStatistics(
-  path: string,
+  path: TraceSource,
   options: { maxGenerationBytes?: number; onProgress?: (bytesRead: number) => void } = {},
 ): Promise<TraceStatistics> {
   const started = performance.now();
@@ -72,7 +72,7 @@ export async function collectStatistics(
   });
   const bytes = trace.stats.bytesRead;
   return {
-    file: path,
+    file: typeof path === 'string' ? path : path instanceof URL ? path.href : '-', // bytes or a stream: standard input
     formatVersion: trace.version,
     bytes,
     generations: trace.stats.generations,
@@ -126,14 +126,14 @@ export function register(program: Command): void {
   program
     .command('stat')
     .description('format version, size, generations, event counts by kind and wire type, time span, decode throughput')
-    .argument('<trace>', 'trace file')
+    .argument('<trace>', 'trace file, or - for standard input')
     .option('--json', 'print JSON')
     .option('--no-progress', 'no progress bar on stderr')
     .option('--max-generation-bytes <n>', 'largest generation to buffer, in bytes', parseByteCount)
     .action(async (path: string, opts: { json?: boolean; progress: boolean; maxGenerationBytes?: number }) => {
       const { stat } = await import('node:fs/promises');
-      const progress = createProgress((await stat(path)).size, opts.progress);
-      const stats = await collectStatistics(path, { maxGenerationBytes: opts.maxGenerationBytes, onProgress: (b) => progress.update(b) });
+      const progress = createProgress(path === '-' ? undefined : (await stat(path)).size, opts.progress);
+      const stats = await collectStatistics(path === '-' ? process.stdin : path, { maxGenerationBytes: opts.maxGenerationBytes, onProgress: (b) => progress.update(b) });
       progress.stop();
       process.stdout.write(opts.json ? `${JSON.stringify(stats, null, 2)}\n` : formatStatistics(stats));
       if (stats.error) process.exitCode = 1;
