@@ -15,10 +15,10 @@
 // a module of the merging thread's own (src/analysis/kernels/merge-host.ts); JavaScript copies
 // the recording in block by block, with each range's or label's class in place of its string
 // (test/analysis/mmu-replay.test.ts checks the result against MmuAnalyzer.replay's).
-import { COL_A0, COL_FROM, COL_G, COL_KIND, COL_P, COL_RES_ID, COL_RES_KIND, COL_TIME_F, COL_TO, COL_TYPE } from '../columns';
-import { G_NOT_EXIST, G_RUNNING, G_SYSCALL } from '../order';
+import { COL_A0, COL_FROM, COL_G, COL_KIND, COL_P, COL_RES_ID, COL_RES_KIND, COL_TIME_F, COL_TO, COL_TSTACK, COL_TYPE } from '../columns';
+import { G_NOT_EXIST, G_RUNNING, G_SYSCALL, G_UNDETERMINED } from '../order';
 import { EV_PROCS_CHANGE, EV_STW_BEGIN, EV_STW_END, KIND_LABEL, KIND_METRIC, KIND_RANGE_ACTIVE, KIND_RANGE_BEGIN, KIND_RANGE_END, KIND_STATE_TRANSITION, KIND_SYNC } from '../specs';
-import { ABSENT, F64Column, IdCache, Registry, column, hostLabel, hostRangeName, rowsEnd } from './kernel';
+import { ABSENT, F64Column, IdCache, Registry, column, hostLabel, hostRangeName, hostStackRoot, rowsEnd } from './kernel';
 
 /** What a range name counts as under the flags (the binding's answer, low two bits). */
 const RANGE_OTHER: i32 = 0;
@@ -120,14 +120,15 @@ const LOW_7_BITS: u64 = 0x7f7f7f7f7f7f7f7f;
 
 /**
  * 0x80 in the bytes of the 8 rows from `row` that may change something besides the last event
- * time: every event but a transition, and goroutine transitions that start or stop execution.
+ * time: every event but a transition, goroutine transitions that start or stop execution, and
+ * goroutine creations (which may be ordinary goroutines', see Mmu.ordinary).
  */
 @inline function rowsThatMatter(row: i32, goroutines: u64): u64 {
   const notTransitions = ~bytesEqual(load<u64>(kindColumn + <usize>row), KIND_STATE_TRANSITION) & HIGH_BITS;
   const from = load<u64>(fromColumn + <usize>row);
   const to = load<u64>(toColumn + <usize>row);
   const executing = (bytesEqual(from, G_RUNNING) | bytesEqual(from, G_SYSCALL)) ^ (bytesEqual(to, G_RUNNING) | bytesEqual(to, G_SYSCALL));
-  return notTransitions | (goroutines & executing);
+  return notTransitions | (goroutines & (executing | bytesEqual(from, G_NOT_EXIST)));
 }
 
 /** The row of the first set byte of `rows` (a mask of 8 rows from `row`). */
@@ -296,6 +297,55 @@ class MemberBits {
     }
     const mask = (<u32>1) << (id & 31);
     unchecked((this.bits[word] = member ? unchecked(this.bits[word]) | mask : unchecked(this.bits[word]) & ~mask));
+  }
+}
+
+/**
+ * MmuAnalyzer.ordinary: bits for dense ids (a goroutine is added at its creation and deleted at its
+ * end, so every creation and end of a trace touches it: a bit each, not a hash), a Set for others.
+ */
+class GoroutineSet {
+  private readonly bits: MemberBits = new MemberBits();
+  private readonly others: Set<f64> = new Set<f64>();
+  size: i32 = 0;
+
+  has(g: f64): bool {
+    const id = denseGoroutine(g);
+    return id >= 0 ? this.bits.has(id) : this.others.has(g);
+  }
+
+  add(g: f64): void {
+    if (this.has(g)) return;
+    const id = denseGoroutine(g);
+    if (id >= 0) this.bits.assign(id, true);
+    else this.others.add(g);
+    this.size++;
+  }
+
+  delete(g: f64): void {
+    if (!this.has(g)) return;
+    const id = denseGoroutine(g);
+    if (id >= 0) this.bits.assign(id, false);
+    else this.others.delete(g);
+    this.size--;
+  }
+
+  /** The ids in ascending order (MmuAnalyzer's snapshot sorts them). */
+  write(out: F64Column): void {
+    const ids = new Array<f64>();
+    const words = this.bits.words();
+    for (let word = 0; word < words.length; word++) {
+      let bits = unchecked(words[word]);
+      while (bits != 0) {
+        ids.push(<f64>((word << 5) + <i32>ctz(bits)));
+        bits &= bits - 1;
+      }
+    }
+    const others = this.others.values();
+    for (let k = 0; k < others.length; k++) ids.push(unchecked(others[k]));
+    if (others.length > 0) ids.sort((x: f64, y: f64): i32 => i32(x > y) - i32(x < y));
+    append(out, <f64>ids.length);
+    for (let k = 0; k < ids.length; k++) append(out, unchecked(ids[k]));
   }
 }
 
@@ -606,6 +656,10 @@ class Mmu {
   readonly inGC: Set<f64> = new Set<f64>();
   readonly states: GoroutineStates = new GoroutineStates();
   readonly bgMark: Set<f64> = new Set<f64>();
+  /** MmuAnalyzer.ordinary: live goroutines created with another start function than a mark worker's. */
+  readonly ordinary: GoroutineSet = new GoroutineSet();
+  /** The binding's answer per transition stack id (per generation): 1 if it starts an ordinary goroutine. */
+  private readonly ordinaryStarts: IdCache = new IdCache();
   /** inGC ∪ bgMark for dense ids. */
   private readonly members: MemberBits = new MemberBits();
   readonly procsTime: F64Column = new F64Column();
@@ -639,6 +693,29 @@ class Mmu {
   @inline private resetGenerationCaches(): void {
     this.stwRanges.reset();
     this.labels.reset();
+    this.ordinaryStarts.reset();
+  }
+
+  /** MmuAnalyzer.createsOrdinary: row creates a goroutine known not to be a mark worker. */
+  private createsOrdinary(row: i32): bool {
+    if (this.goLabelCount || toAt(row) == G_NOT_EXIST) return false;
+    // Read only here: asking for a column the batch left unwritten makes the decoder write it.
+    const stack = load<f64>(column(COL_TSTACK) + (<usize>row << 3));
+    let answer = this.ordinaryStarts.get(stack);
+    if (answer == ABSENT) {
+      answer = hostStackRoot(this.owner, stack);
+      this.ordinaryStarts.set(stack, answer);
+    }
+    return answer == 1;
+  }
+
+  /** MmuAnalyzer.consume's and onTransition's upkeep of `ordinary` at goroutine transition `row`. */
+  @inline private trackOrdinary(row: i32, from: u8, to: u8): void {
+    if (from == G_NOT_EXIST) {
+      if (this.createsOrdinary(row)) this.ordinary.add(resourceIdAt(row));
+    } else if (to == G_NOT_EXIST && this.ordinary.size != 0) {
+      this.ordinary.delete(resourceIdAt(row));
+    }
   }
 
   /** (name << 2 | RANGE_*) of the range event at `row`. */
@@ -711,7 +788,9 @@ class Mmu {
         const row = firstRow(i, rows);
         rows &= rows - 1;
         if ((goroutines >> (<u64>(row - i) << 3)) & 0x80) {
-          // A goroutine transition that starts or stops execution (onTransition, the id range current).
+          // A goroutine transition that starts or stops execution, or a creation (onTransition,
+          // the id range current).
+          this.trackOrdinary(row, fromAt(row), toAt(row));
           if (this.psGc.length != 0 && this.isMember(resourceIdAt(row))) this.gcTransition(timeAt(row), fromAt(row), toAt(row), procAt(row));
           continue;
         }
@@ -778,9 +857,10 @@ class Mmu {
 
   @inline private onTransition(row: i32): void {
     this.lastRow = row;
-    if (this.psGc.length == 0) return;
     const from = fromAt(row);
     const to = toAt(row);
+    this.trackOrdinary(row, from, to);
+    if (this.psGc.length == 0) return;
     // The time and P are read only for the few transitions that count.
     if (this.countsTowardsGC(resourceIdAt(row), from, to)) this.gcTransition(timeAt(row), from, to, procAt(row));
   }
@@ -869,7 +949,7 @@ class Mmu {
 
   private onLabel(t: f64, backgroundMark: bool, g: f64, proc: f64): void {
     if (this.psGc.length == 0) return;
-    if (backgroundMark) {
+    if (backgroundMark && !this.ordinary.has(g)) {
       // The label follows the worker's start, which counted it if it already was a member.
       const counted = !this.goLabelCount && (this.inGC.has(g) || this.bgMark.has(g));
       this.bgMark.add(g);
@@ -1144,6 +1224,13 @@ class Mmu {
         if (resourceKindAt(row) != RESOURCE_GOROUTINE) return true;
         const from = fromAt(row);
         const to = toAt(row);
+        // A creation is recorded from NotExist only if it is an ordinary goroutine's (the replay
+        // adds those to `ordinary`); any other that starts execution, from Undetermined.
+        if (from == G_NOT_EXIST) {
+          const ordinary = this.createsOrdinary(row);
+          if (!ordinary && isExecuting(from) == isExecuting(to)) return true;
+          return r.transition(timeAt(row), resourceIdAt(row), ordinary ? G_NOT_EXIST : G_UNDETERMINED, to, procAt(row));
+        }
         if (isExecuting(from) == isExecuting(to)) return true;
         return r.transition(timeAt(row), resourceIdAt(row), from, to, procAt(row));
       }
@@ -1207,6 +1294,7 @@ class Mmu {
     }
     writeSet(out, this.inGC);
     writeSet(out, this.bgMark);
+    this.ordinary.write(out);
     this.states.write(out);
     append(out, <f64>this.procsN.length);
     for (let k = 0; k < this.procsN.length; k++) {
@@ -1264,6 +1352,8 @@ class Mmu {
     for (let k = 0; k < inGC; k++) this.addMember(this.inGC, r.next());
     const bgMark = r.nextI32();
     for (let k = 0; k < bgMark; k++) this.addMember(this.bgMark, r.next());
+    const ordinary = r.nextI32();
+    for (let k = 0; k < ordinary; k++) this.ordinary.add(r.next());
     // In the Map's order: each set() of a new goroutine goes last, as it did.
     const states = r.nextI32();
     for (let k = 0; k < states; k++) {
@@ -1331,7 +1421,7 @@ class Mmu {
           if (packed == TICK) {
             if (this.psGc.length != 0) this.record(t);
           } else {
-            this.transition(t, <f64>load<u32>(goroutines + (<usize>j << 2)), <u8>((packed >> 4) & 15), <u8>(packed & 15), <f64>((packed >> 8) - 1));
+            this.replayedTransition(t, <f64>load<u32>(goroutines + (<usize>j << 2)), <u8>((packed >> 4) & 15), <u8>(packed & 15), <f64>((packed >> 8) - 1));
           }
         }
       } else {
@@ -1346,13 +1436,16 @@ class Mmu {
             continue;
           }
           const id = load<u32>(goroutines + (<usize>j << 2));
+          // An ordinary goroutine's creation, or a goroutine's end (MmuAnalyzer.replay).
+          if (<u8>((packed >> 4) & 15) == G_NOT_EXIST) this.ordinary.add(<f64>id);
+          else if (<u8>(packed & 15) == G_NOT_EXIST && this.ordinary.size != 0) this.ordinary.delete(<f64>id);
           if (id < <u32>DENSE_GOROUTINES) {
             const word = id >>> 5;
             if (word >= words || ((unchecked(bits[word]) >>> (id & 31)) & 1) == 0) continue;
           } else if (!this.isMember(<f64>id)) {
             continue;
           }
-          this.transition(load<f64>(times + (<usize>j << 3)), <f64>id, <u8>((packed >> 4) & 15), <u8>(packed & 15), <f64>((packed >> 8) - 1));
+          this.countTransition(load<f64>(times + (<usize>j << 3)), <f64>id, <u8>((packed >> 4) & 15), <u8>(packed & 15), <f64>((packed >> 8) - 1));
         }
       }
       // The run's last record sets the last event time (MmuAnalyzer.replay sets it once per run).
@@ -1382,7 +1475,7 @@ class Mmu {
         this.onProcs(t, a);
         break;
       case <i32>RECORD_TRANSITION:
-        this.transition(t, a, <u8>(<i32>r.field(4, k)), <u8>(<i32>r.field(5, k)), r.field(6, k));
+        this.replayedTransition(t, a, <u8>(<i32>r.field(4, k)), <u8>(<i32>r.field(5, k)), r.field(6, k));
         break;
       case <i32>RECORD_LABEL:
         this.onLabel(t, a != 0, r.field(4, k), r.field(5, k));
@@ -1394,8 +1487,18 @@ class Mmu {
     }
   }
 
-  /** MmuAnalyzer.onTransition for a recorded transition (onTransition above reads a row). */
-  private transition(t: f64, g: f64, from: u8, to: u8, proc: f64): void {
+  /**
+   * MmuAnalyzer.replay's step for a recorded transition: a recorded creation (from NotExist) is an
+   * ordinary goroutine's; then onTransition, which a row's transition calls above.
+   */
+  private replayedTransition(t: f64, g: f64, from: u8, to: u8, proc: f64): void {
+    if (from == G_NOT_EXIST) this.ordinary.add(g);
+    else if (to == G_NOT_EXIST && this.ordinary.size != 0) this.ordinary.delete(g);
+    this.countTransition(t, g, from, to, proc);
+  }
+
+  /** MmuAnalyzer.onTransition's counting for a recorded transition. */
+  private countTransition(t: f64, g: f64, from: u8, to: u8, proc: f64): void {
     if (this.psGc.length == 0) return;
     if (this.countsTowardsGC(g, from, to)) this.gcTransition(t, from, to, proc);
   }
@@ -1406,6 +1509,7 @@ function writeSet(out: F64Column, set: Set<f64>): void {
   append(out, <f64>members.length);
   for (let k = 0; k < members.length; k++) append(out, unchecked(members[k]));
 }
+
 
 const instances = new Registry<Mmu>();
 /** What mmuState() and mmuRecording() hand JavaScript (valid until the next call). */

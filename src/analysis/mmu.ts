@@ -1,9 +1,10 @@
 // Minimum mutator utilisation (MMU), as `go tool trace` defines it (internal/trace/gc.go,
 // MutatorUtilizationV2 + MMUCurve), computed in one streaming pass.
 //
-// The utilisation function is built exactly as Go builds it. Instead of keeping the whole function
-// and searching it afterwards (Go's band algorithm), each series feeds a sliding-window evaluator
-// per requested window size: the windowed mean is piecewise linear in the window position, so its
+// The utilisation function is built as Go builds it, less two mistakes in who counts as a mark
+// worker (MmuOptions.goCompatible keeps them; docs/analyses.md, "Where Go's MMU is wrong").
+// Instead of keeping the whole function and searching it afterwards (Go's band algorithm), each
+// series feeds a sliding-window evaluator per requested window size: the windowed mean is piecewise linear in the window position, so its
 // minimum lies where either window edge meets a change point, and those positions are evaluated
 // exactly as the function streams past. Memory is the change points inside the largest window,
 // not the trace. The first generation is held back (bounded by one generation) because Go
@@ -21,6 +22,7 @@ import { kernelOrScript, kernelsEnabled } from './kernels/kernel.js';
 import { collectMergeHost, mergeHost } from './kernels/merge-host.js';
 import { mmuKernel, replayOnKernel } from './kernels/mmu.js';
 import { BLOCK, concatRecordings, MmuRecorder, MmuRecordKind, TICK, type MmuRecording } from './mmu-recording.js';
+import { rootFunction } from './stacks.js';
 
 export const UTIL_STW = 1;
 export const UTIL_BACKGROUND = 2;
@@ -72,6 +74,10 @@ export interface MmuOptions {
    *   once when it stops. A P's GC count therefore grows by one with each such start after the
    *   worker's first, and the P reads as "in GC" for the rest of the trace, running or idle. By
    *   default schedscope counts the label only for a goroutine not already counted.
+   * - Go takes every goroutine with a worker label for a worker, but Go 1.26's runtime also labels
+   *   ordinary goroutines (one that starts on a P whose worker was handed back keeps the P's
+   *   worker mode). By default schedscope ignores the label of a goroutine created in the trace
+   *   whose start function is not runtime.gcBgMarkWorker.
    * - For 1 ns windows its band search also evaluates a window that starts past the end of the
    *   trace, where utilisation is the final 0, so Go reports 0 there.
    */
@@ -273,6 +279,18 @@ function finishMinima(windows: readonly number[], minimum: readonly number[], st
 
 const GOMAXPROCS_METRIC = '/sched/gomaxprocs:threads';
 
+/** The start function of every background mark worker (runtime.gcBgMarkStartWorkers). */
+export const MARK_WORKER_FUNCTION = 'runtime.gcBgMarkWorker';
+
+/**
+ * Whether a goroutine created with this start stack is known not to be a background mark worker
+ * (its start function is known and is another one); an empty stack says nothing.
+ */
+export function startsOrdinary(frames: readonly { func: string }[]): boolean {
+  const root = rootFunction(frames as Parameters<typeof rootFunction>[0]);
+  return root !== undefined && root.func !== MARK_WORKER_FUNCTION;
+}
+
 // What a range or label does to the GC state under the flags (Go's rules; the kernel asks these too).
 export function isGCSTWRange(flags: number, name: string): boolean {
   return (flags & UTIL_STW) !== 0 && name.startsWith('stop-the-world') && name.includes('GC');
@@ -349,6 +367,12 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
   private readonly inGC = new Set<number>();
   private readonly states = new Map<number, GoState>();
   private readonly bgMark = new Set<number>();
+  /**
+   * Live goroutines created in the trace whose start function is not the mark worker's: their
+   * worker labels are the runtime's mistake (see MmuOptions.goCompatible), not counted. Kept only
+   * without goCompatible.
+   */
+  private readonly ordinary = new Set<number>();
   private readonly procs: { time: number; n: number }[] = [];
   private nSync = 0;
   /**
@@ -397,6 +421,7 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
       this.ps,
       [...this.inGC].sort((x, y) => x - y),
       [...this.bgMark].sort((x, y) => x - y),
+      [...this.ordinary].sort((x, y) => x - y),
       this.procs[this.procs.length - 1] ?? null,
       Math.min(this.nSync, 2),
       this.held === null ? null : this.held.map((points) => points.length),
@@ -512,7 +537,12 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
           this.onRange(kind, t, view.rangeName(i), view.rangeScopeKind(i), idKey(view.rangeScopeId(i)), view.proc(i), idKey(view.goroutine(i)));
           break;
         case Kind.StateTransition:
-          if (view.resourceKind(i) === ResourceKind.Goroutine) this.onTransition(t, idKey(view.resourceId(i)), view.fromState(i), view.toState(i), view.proc(i));
+          if (view.resourceKind(i) === ResourceKind.Goroutine) {
+            const g = idKey(view.resourceId(i));
+            const from = view.fromState(i);
+            if (from === GoState.NotExist && this.createsOrdinary(view, i)) this.ordinary.add(g);
+            this.onTransition(t, g, from, view.toState(i), view.proc(i));
+          }
           break;
         case Kind.Label:
           this.onLabel(t, view.label(i), idKey(view.goroutine(i)), view.proc(i));
@@ -556,7 +586,15 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
           if (view.resourceKind(i) !== ResourceKind.Goroutine) break;
           const from = view.fromState(i);
           const to = view.toState(i);
-          if (isExecuting(from) !== isExecuting(to)) d.transition(view.time(i), view.resourceId(i), from, to, view.proc(i));
+          // A creation is recorded from NotExist only if it is an ordinary goroutine's (the replay
+          // adds those to `ordinary`); any other that starts execution, from Undetermined (which
+          // the replay treats alike: neither executes).
+          if (from === GoState.NotExist) {
+            const ordinary = this.createsOrdinary(view, i);
+            if (ordinary || isExecuting(to)) d.transition(view.time(i), view.resourceId(i), ordinary ? from : GoState.Undetermined, to, view.proc(i));
+          } else if (isExecuting(from) !== isExecuting(to)) {
+            d.transition(view.time(i), view.resourceId(i), from, to, view.proc(i));
+          }
           break;
         }
         case Kind.Label: {
@@ -570,6 +608,11 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
       }
     }
     if (n > 0) d.lastTime = view.time(n - 1);
+  }
+
+  /** Row i creates a goroutine (from NotExist) that is known not to be a mark worker (counted rule only). */
+  private createsOrdinary(view: EventView, i: number): boolean {
+    return (this.flags & UTIL_GO_LABEL_COUNT) === 0 && view.toState(i) !== GoState.NotExist && startsOrdinary(view.frames(view.transitionStack(i)));
   }
 
   /**
@@ -608,8 +651,12 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
               continue;
             }
             const g = goroutines[i]!;
+            const from = (packed >> 4) & 15;
+            if (from === GoState.NotExist) this.ordinary.add(g); // only ordinary creations are recorded
             if (everyTransition || members.has(g)) {
-              this.onTransition(t, idKey(g), (packed >> 4) & 15, packed & 15, (packed >> 8) - 1);
+              this.onTransition(t, idKey(g), from, packed & 15, (packed >> 8) - 1);
+            } else if ((packed & 15) === GoState.NotExist && this.ordinary.size !== 0) {
+              this.ordinary.delete(g); // what onTransition does at a goroutine's end
             }
           }
           lastTime = times[stop - 1]!;
@@ -633,6 +680,7 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
         this.onProcs(t, a);
         break;
       case MmuRecordKind.Transition:
+        if (r.b[k] === GoState.NotExist) this.ordinary.add(idKey(a)); // an ordinary creation
         this.onTransition(t, idKey(a), r.b[k]!, r.c[k]!, r.d[k]!);
         break;
       case MmuRecordKind.Label:
@@ -685,6 +733,7 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
 
   private onTransition(t: number, g: number, from: number, to: number, proc: number): void {
     this.lastEventTime = t;
+    if (to === GoState.NotExist && this.ordinary.size !== 0) this.ordinary.delete(g);
     if (this.ps.length === 0) return;
     if (this.held !== null) {
       if (to === GoState.NotExist) this.states.delete(g);
@@ -729,7 +778,7 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
   private onLabel(t: number, label: string, g: number, proc: number): void {
     this.lastEventTime = t;
     if (this.ps.length === 0) return;
-    if (this.isBackgroundMarkLabel(label)) {
+    if (this.isBackgroundMarkLabel(label) && !this.ordinary.has(g)) {
       // The label follows the worker's start: a goroutine that already counted (a known worker,
       // or one in a mark assist) was counted by that start; Go counts it again.
       const counted = (this.flags & UTIL_GO_LABEL_COUNT) === 0 && (this.inGC.has(g) || this.bgMark.has(g));
@@ -912,11 +961,12 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
 
   /** The complete analyzer state as plain JSON. */
   private snapshot(): MmuStateSnapshot {
-    const plain = structuredClone({ ...this, series: [], inGC: [], states: [], bgMark: [] }) as unknown as Record<string, unknown>;
+    const plain = structuredClone({ ...this, series: [], inGC: [], states: [], bgMark: [], ordinary: [] }) as unknown as Record<string, unknown>;
     plain.series = this.series.map((s) => structuredClone({ ...s }));
     plain.inGC = [...this.inGC];
     plain.states = [...this.states];
     plain.bgMark = [...this.bgMark];
+    plain.ordinary = [...this.ordinary].sort((x, y) => x - y); // the kernel writes it so: deletes reorder a set
     plain.lastEventTime = Number.isNaN(this.lastEventTime) ? 0 : this.lastEventTime;
     return plain;
   }
@@ -929,6 +979,7 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
     fields.inGC = new Set(plain.inGC as number[]);
     fields.states = new Map(plain.states as [number, GoState][]);
     fields.bgMark = new Set(plain.bgMark as number[]);
+    fields.ordinary = new Set((plain.ordinary as number[] | undefined) ?? []);
     fields.pending = (plain.pending as unknown[]).map((p) => p ?? undefined);
     // JSON turns NaN (an evaluator that has no point yet) into null.
     for (const evaluator of fields.series as { startTime: number | null }[]) if (evaluator.startTime === null) evaluator.startTime = Number.NaN;

@@ -158,7 +158,7 @@ export function register(program: Command): void {
     .argument('<trace>', 'trace file, or - for standard input')
     .option('--json', 'print the full report as JSON')
     .option('--analyses <names>', `comma-separated subset of: ${ANALYSIS_NAMES.join(', ')}`, parseAnalyses)
-    .option('--go-compat', 'reproduce go tool trace exactly: profiles as -pprof (drops creation-to-first-run latency), MMU as /mmu (counts a mark worker\'s labelled start twice)')
+    .option('--go-compat', 'reproduce go tool trace exactly: profiles as -pprof (drops creation-to-first-run latency), MMU as /mmu (counts a mark worker\'s labelled start twice, takes every labelled goroutine for one)')
     .option('--workers <n>', 'analyse generations on n pinned worker threads (file input only; default 1)', parsePositiveInteger)
     .option('--placement <policy>', 'worker pinning with --workers: compact, numa or none', parsePlacement)
     .option('--no-progress', 'no progress bar on stderr')

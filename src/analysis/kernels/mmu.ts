@@ -18,6 +18,7 @@ import {
   type MmuOptions,
   type MmuPartial,
   type MmuStateSnapshot,
+  startsOrdinary,
   utilFlagsOf,
 } from '../mmu.js';
 import { MmuRecordKind, usesString, type MmuRecording, type TransitionBlock } from '../mmu-recording.js';
@@ -89,6 +90,10 @@ export function mmuKernel(host: KernelHost, options: MmuOptions, atTraceStart: b
     label(row) {
       const label = currentView().label(row - offset);
       return (intern(label) << 1) | (isBackgroundMarkLabel(flags, label) ? 1 : 0);
+    },
+    // Of a creation's start stack: 1 if it starts an ordinary goroutine (MmuAnalyzer.ordinary).
+    stackRoot(id) {
+      return startsOrdinary(currentView().frames(id)) ? 1 : 0;
     },
   });
 
@@ -218,6 +223,7 @@ function readKernelState(host: KernelHost, wasm: Pick<MmuExports, 'mmuState'>, h
   const ps = list(next(), () => ({ gc: next(), series: next() }));
   const inGC = list(next(), next);
   const bgMark = list(next(), next);
+  const ordinary = list(next(), next);
   const states = list(next(), () => [next(), next()]);
   const procs = list(next(), () => ({ time: next(), n: next() }));
   const held = holding ? list(seriesCount, () => list(next(), () => ({ time: next(), util: next() }))) : null;
@@ -248,6 +254,7 @@ function readKernelState(host: KernelHost, wasm: Pick<MmuExports, 'mmuState'>, h
     inGC,
     states,
     bgMark,
+    ordinary,
     procs,
     nSync,
     firstSyncN,
@@ -290,6 +297,7 @@ interface KernelSnapshot {
   inGC: number[];
   states: [number, number][];
   bgMark: number[];
+  ordinary: number[];
   procs: { time: number; n: number }[];
   nSync: number;
   firstSyncN: number | null;
@@ -329,7 +337,7 @@ function kernelStateValues(state: KernelSnapshot): Float64Array {
   }
   push(state.ps.length);
   for (const p of state.ps) push(p.gc, p.series);
-  for (const set of [state.inGC, state.bgMark]) {
+  for (const set of [state.inGC, state.bgMark, state.ordinary]) {
     push(set.length);
     for (const g of set) push(g);
   }
