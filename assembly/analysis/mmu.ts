@@ -408,41 +408,68 @@ class WindowedMinimum {
     this.trim(time);
   }
 
-  private integralFrom(ptr: StaticArray<i32>, w: i32, x: f64): f64 {
-    let j = unchecked(ptr[w]) - this.base;
-    if (j < 0) j = 0;
-    const times = this.times;
-    const n = times.length;
-    while (j + 1 < n && times.get(j + 1) <= x) j++;
-    unchecked((ptr[w] = j + this.base));
-    return this.sums.get(j) + this.utils.get(j) * (x - times.get(j));
-  }
-
+  /**
+   * MmuAnalyzer's evaluate(): per window, the right edge on the newest point, then the left edges
+   * whose windows are now complete, with integralFrom()'s pointer walks inlined. The same values
+   * in the same order as the JavaScript evaluator (the arithmetic is spelled identically); only
+   * where they are read from differs: raw addresses of the point columns, hoisted out of the loop
+   * (every point is pushed through here, once per window).
+   */
   private evaluate(known: f64): void {
-    const last = this.times.length - 1;
-    const times = this.times;
-    const windows = this.windows;
-    for (let w = 0; w < windows.length; w++) {
-      const width = unchecked(windows[w]);
+    const n = this.times.length;
+    const last = n - 1;
+    const base = this.base;
+    const times = changetype<usize>(this.times.data);
+    const utils = changetype<usize>(this.utils.data);
+    const sums = changetype<usize>(this.sums.data);
+    const windows = changetype<usize>(this.windows);
+    const cursors = changetype<usize>(this.cursor);
+    const leftPtrs = changetype<usize>(this.leftPtr);
+    const rightPtrs = changetype<usize>(this.rightPtr);
+    const minima = changetype<usize>(this.minimum);
+    const sumLast = load<f64>(sums + (<usize>last << 3));
+    const start = this.startTime;
+    const count = this.windows.length;
+    for (let w = 0; w < count; w++) {
+      const width = load<f64>(windows + (<usize>w << 3));
       if (width <= 0) continue;
+      let minimum = load<f64>(minima + (<usize>w << 3));
       const left = known - width;
-      if (left >= this.startTime) this.offer(w, (this.sums.get(last) - this.integralFrom(this.leftPtr, w, left)) / width);
-      let c = unchecked(this.cursor[w]);
-      while (c - this.base <= last && times.get(c - this.base) + width <= known) {
-        const j = c - this.base;
-        this.offer(w, (this.integralFrom(this.rightPtr, w, times.get(j) + width) - this.sums.get(j)) / width);
+      if (left >= start) {
+        // integralFrom(leftPtr, w, left)
+        let j = load<i32>(leftPtrs + (<usize>w << 2)) - base;
+        if (j < 0) j = 0;
+        while (j + 1 < n && load<f64>(times + (<usize>(j + 1) << 3)) <= left) j++;
+        store<i32>(leftPtrs + (<usize>w << 2), j + base);
+        const integral = load<f64>(sums + (<usize>j << 3)) + load<f64>(utils + (<usize>j << 3)) * (left - load<f64>(times + (<usize>j << 3)));
+        const mean = (sumLast - integral) / width;
+        if (mean < minimum) minimum = mean;
+      }
+      let c = load<i32>(cursors + (<usize>w << 2));
+      let r = load<i32>(rightPtrs + (<usize>w << 2));
+      while (c - base <= last) {
+        const at = c - base;
+        const edge = load<f64>(times + (<usize>at << 3));
+        if (!(edge + width <= known)) break;
+        const x = edge + width;
+        // integralFrom(rightPtr, w, x)
+        let j = r - base;
+        if (j < 0) j = 0;
+        while (j + 1 < n && load<f64>(times + (<usize>(j + 1) << 3)) <= x) j++;
+        r = j + base;
+        const integral = load<f64>(sums + (<usize>j << 3)) + load<f64>(utils + (<usize>j << 3)) * (x - load<f64>(times + (<usize>j << 3)));
+        const mean = (integral - load<f64>(sums + (<usize>at << 3))) / width;
+        if (mean < minimum) minimum = mean;
         c++;
       }
-      unchecked((this.cursor[w] = c));
+      store<i32>(cursors + (<usize>w << 2), c);
+      store<i32>(rightPtrs + (<usize>w << 2), r);
+      store<f64>(minima + (<usize>w << 3), minimum);
     }
   }
 
   forgetMinima(): void {
     for (let w = 0; w < this.minimum.length; w++) unchecked((this.minimum[w] = 1));
-  }
-
-  @inline private offer(w: i32, mean: f64): void {
-    if (mean < unchecked(this.minimum[w])) unchecked((this.minimum[w] = mean));
   }
 
   private trim(now: f64): void {
