@@ -36,7 +36,9 @@ export const gcTailLatencyRule: DiagnoseRule = {
         summary:
           (mmuAt1ms !== undefined ? `MMU at 1 ms = ${mmuAt1ms.toFixed(2)}; ` : '') +
           (gcCpu !== undefined ? `GC CPU ${pct(gcCpu)} (gctrace); ` : '') +
-          `mark assist = ${pct(assistFraction)} of ${report.godebug ? 'CPU capacity' : 'goroutine execution time'}` +
+          // From a trace, time inside assist ranges summed over goroutines, waits for credit
+          // included: it can pass 100 % (docs/diagnose.md).
+          `mark assist = ${pct(assistFraction)} of ${report.godebug ? 'CPU capacity' : 'goroutine execution time (time in assists, waits included)'}` +
           `; GC every ${ns(interval)} (${gc.cycles.count} cycles, ${perSecond.toFixed(1)}/s)` +
           (heap && heap.maxBytes > 0 ? `; heap peak ${fmtBytes(heap.maxBytes)}` : ''),
         measurements: [
