@@ -39,6 +39,8 @@ const RECORD_TRANSITION: f64 = 13;
 const BLOCK: i32 = 1 << 16;
 const TICK: i32 = -1;
 const MAX_PACKED_PROC: f64 = <f64>((1 << 22) - 2);
+/** mmu.ts SKIP_MARGIN: 2^-40 of the running integral. */
+const SKIP_MARGIN: f64 = 9.094947017729282e-13;
 
 @inline function isExecuting(state: u8): bool {
   return state == G_RUNNING || state == G_SYSCALL;
@@ -362,6 +364,11 @@ class WindowedMinimum {
   readonly leftPtr: StaticArray<i32>;
   readonly rightPtr: StaticArray<i32>;
   readonly minimum: StaticArray<f64>;
+  /** MmuAnalyzer's evalAt / evalMean: per window, the position last computed and its mean. */
+  readonly evalAt: StaticArray<f64>;
+  readonly evalMean: StaticArray<f64>;
+  /** MmuAnalyzer's quietUntil: the window is not looked at until the newest point passes it. */
+  readonly quietUntil: StaticArray<f64>;
   startTime: f64 = NaN;
   maxWindow: f64;
   readonly headTimes: F64Column = new F64Column();
@@ -376,6 +383,10 @@ class WindowedMinimum {
     this.leftPtr = new StaticArray<i32>(n);
     this.rightPtr = new StaticArray<i32>(n);
     this.minimum = new StaticArray<f64>(n);
+    this.evalAt = new StaticArray<f64>(n);
+    this.evalMean = new StaticArray<f64>(n);
+    this.quietUntil = new StaticArray<f64>(n);
+    for (let w = 0; w < n; w++) unchecked((this.evalMean[w] = -Infinity));
     this.forgetMinima();
     // Math.max(0, ...windows): NaN if any is.
     let largest: f64 = 0;
@@ -410,10 +421,12 @@ class WindowedMinimum {
 
   /**
    * MmuAnalyzer's evaluate(): per window, the right edge on the newest point, then the left edges
-   * whose windows are now complete, with integralFrom()'s pointer walks inlined. The same values
-   * in the same order as the JavaScript evaluator (the arithmetic is spelled identically); only
-   * where they are read from differs: raw addresses of the point columns, hoisted out of the loop
-   * (every point is pushed through here, once per window).
+   * whose windows are now complete, skipping the positions whose bound from the last computed one
+   * keeps them above the minimum (a run of left edges at once), with integralFrom()'s pointer walks
+   * inlined. The same decisions and values in the same order as the JavaScript evaluator (the
+   * arithmetic is spelled identically); only where they are read from differs: raw addresses of
+   * the point columns and per-window state, hoisted out of the loop (every point comes through
+   * here, once per window).
    */
   private evaluate(known: f64): void {
     const n = this.times.length;
@@ -427,15 +440,35 @@ class WindowedMinimum {
     const leftPtrs = changetype<usize>(this.leftPtr);
     const rightPtrs = changetype<usize>(this.rightPtr);
     const minima = changetype<usize>(this.minimum);
+    const evalAts = changetype<usize>(this.evalAt);
+    const evalMeans = changetype<usize>(this.evalMean);
+    const quiets = changetype<usize>(this.quietUntil);
     const sumLast = load<f64>(sums + (<usize>last << 3));
+    const slack = abs<f64>(sumLast) * SKIP_MARGIN;
     const start = this.startTime;
     const count = this.windows.length;
     for (let w = 0; w < count; w++) {
       const width = load<f64>(windows + (<usize>w << 3));
-      if (width <= 0) continue;
+      if (width <= 0 || known <= load<f64>(quiets + (<usize>w << 3))) continue;
+      const margin = slack / width + SKIP_MARGIN;
       let minimum = load<f64>(minima + (<usize>w << 3));
+      if (minimum == 0) {
+        // MmuAnalyzer: no mean is below 0; only the cursor moves (skipTo from max(cursor, base)).
+        const limit = known - width;
+        let lo = max(load<i32>(cursors + (<usize>w << 2)), base) - base;
+        let hi = n;
+        while (lo < hi) {
+          const mid = <i32>(<u32>(lo + hi) >>> 1);
+          if (load<f64>(times + (<usize>mid << 3)) <= limit) lo = mid + 1;
+          else hi = mid;
+        }
+        store<i32>(cursors + (<usize>w << 2), lo + base);
+        continue;
+      }
+      let evalAt = load<f64>(evalAts + (<usize>w << 3));
+      let evalMean = load<f64>(evalMeans + (<usize>w << 3));
       const left = known - width;
-      if (left >= start) {
+      if (left >= start && !(evalMean - abs<f64>(left - evalAt) / width > minimum + margin)) {
         // integralFrom(leftPtr, w, left)
         let j = load<i32>(leftPtrs + (<usize>w << 2)) - base;
         if (j < 0) j = 0;
@@ -443,6 +476,8 @@ class WindowedMinimum {
         store<i32>(leftPtrs + (<usize>w << 2), j + base);
         const integral = load<f64>(sums + (<usize>j << 3)) + load<f64>(utils + (<usize>j << 3)) * (left - load<f64>(times + (<usize>j << 3)));
         const mean = (sumLast - integral) / width;
+        evalAt = left;
+        evalMean = mean;
         if (mean < minimum) minimum = mean;
       }
       let c = load<i32>(cursors + (<usize>w << 2));
@@ -451,6 +486,20 @@ class WindowedMinimum {
         const at = c - base;
         const edge = load<f64>(times + (<usize>at << 3));
         if (!(edge + width <= known)) break;
+        const reach = (evalMean - minimum - 2 * margin) * width;
+        if (reach > 0 && edge >= evalAt - reach && edge <= evalAt + reach) {
+          // skipTo: the first point past the run that stays above the minimum.
+          const limit = min(evalAt + reach, known - width);
+          let lo = at;
+          let hi = n;
+          while (lo < hi) {
+            const mid = <i32>(<u32>(lo + hi) >>> 1);
+            if (load<f64>(times + (<usize>mid << 3)) <= limit) lo = mid + 1;
+            else hi = mid;
+          }
+          c = lo + base;
+          continue;
+        }
         const x = edge + width;
         // integralFrom(rightPtr, w, x)
         let j = r - base;
@@ -459,17 +508,25 @@ class WindowedMinimum {
         r = j + base;
         const integral = load<f64>(sums + (<usize>j << 3)) + load<f64>(utils + (<usize>j << 3)) * (x - load<f64>(times + (<usize>j << 3)));
         const mean = (integral - load<f64>(sums + (<usize>at << 3))) / width;
+        evalAt = edge;
+        evalMean = mean;
         if (mean < minimum) minimum = mean;
         c++;
       }
       store<i32>(cursors + (<usize>w << 2), c);
       store<i32>(rightPtrs + (<usize>w << 2), r);
       store<f64>(minima + (<usize>w << 3), minimum);
+      store<f64>(evalAts + (<usize>w << 3), evalAt);
+      store<f64>(evalMeans + (<usize>w << 3), evalMean);
+      // MmuAnalyzer: every later position is past evalAt; quiet until one could be out of reach.
+      const reach = (evalMean - minimum - 2 * margin) * width;
+      if (reach > 0) store<f64>(quiets + (<usize>w << 3), evalAt + reach + width);
     }
   }
 
   forgetMinima(): void {
     for (let w = 0; w < this.minimum.length; w++) unchecked((this.minimum[w] = 1));
+    for (let w = 0; w < this.quietUntil.length; w++) unchecked((this.quietUntil[w] = -Infinity));
   }
 
   private trim(now: f64): void {
@@ -478,7 +535,8 @@ class WindowedMinimum {
     let minCursor: f64 = Infinity;
     for (let w = 0; w < this.windows.length; w++) {
       if (unchecked(this.windows[w]) <= 0) continue;
-      minCursor = min(minCursor, <f64>min(unchecked(this.cursor[w]), min(unchecked(this.leftPtr[w]), unchecked(this.rightPtr[w]))));
+      // Cursors only (MmuAnalyzer.trim): pointers of a window that computed nothing lag behind.
+      minCursor = min(minCursor, <f64>unchecked(this.cursor[w]));
     }
     const horizon = now - this.maxWindow;
     const n = this.times.length;
@@ -515,6 +573,9 @@ class WindowedMinimum {
     for (let w = 0; w < count; w++) unchecked((this.leftPtr[w] = r.nextI32()));
     for (let w = 0; w < count; w++) unchecked((this.rightPtr[w] = r.nextI32()));
     for (let w = 0; w < count; w++) unchecked((this.minimum[w] = r.next()));
+    for (let w = 0; w < count; w++) unchecked((this.evalAt[w] = r.next()));
+    for (let w = 0; w < count; w++) unchecked((this.evalMean[w] = r.next()));
+    for (let w = 0; w < count; w++) unchecked((this.quietUntil[w] = r.next()));
     const head = r.nextI32();
     for (let j = 0; j < head; j++) {
       append(this.headTimes, r.next());
@@ -538,6 +599,9 @@ class WindowedMinimum {
     for (let w = 0; w < this.windows.length; w++) append(out, <f64>unchecked(this.leftPtr[w]));
     for (let w = 0; w < this.windows.length; w++) append(out, <f64>unchecked(this.rightPtr[w]));
     for (let w = 0; w < this.windows.length; w++) append(out, unchecked(this.minimum[w]));
+    for (let w = 0; w < this.windows.length; w++) append(out, unchecked(this.evalAt[w]));
+    for (let w = 0; w < this.windows.length; w++) append(out, unchecked(this.evalMean[w]));
+    for (let w = 0; w < this.windows.length; w++) append(out, unchecked(this.quietUntil[w]));
     append(out, <f64>this.headTimes.length);
     for (let j = 0; j < this.headTimes.length; j++) {
       append(out, this.headTimes.get(j));

@@ -117,6 +117,20 @@ class WindowedMinimum {
   private readonly leftPtr: number[]; // per window: point under the left edge of the newest right-edge window
   private readonly rightPtr: number[]; // per window: point under the right edge of the next left-edge window
   readonly minimum: number[];
+  /**
+   * Per window: the position (left edge) whose mean was last computed, and that mean. A window's
+   * mean moves by at most |shift| / width when it shifts (utilisation is within [0, 1]), so the
+   * positions near it whose bound stays above the minimum cannot lower it: they are skipped, a run
+   * of left edges at once (see skipTo), and their integrals too (the pointers catch up at the next
+   * computed position).
+   */
+  private readonly evalAt: number[];
+  private readonly evalMean: number[];
+  /**
+   * Per window: until the newest point passes this time, every new position is within reach of
+   * evalAt (see evaluate) and the window is not looked at; its cursor catches up when it is.
+   */
+  private readonly quietUntil: number[];
   private startTime = Number.NaN;
   private maxWindow: number;
   /** The first change points, up to maxWindow after the start: what a preceding part needs. */
@@ -129,6 +143,9 @@ class WindowedMinimum {
     this.leftPtr = windows.map(() => 0);
     this.rightPtr = windows.map(() => 0);
     this.minimum = windows.map(() => 1);
+    this.evalAt = windows.map(() => 0);
+    this.evalMean = windows.map(() => Number.NEGATIVE_INFINITY);
+    this.quietUntil = windows.map(() => Number.NEGATIVE_INFINITY);
     this.maxWindow = Math.max(0, ...windows);
   }
 
@@ -183,27 +200,73 @@ class WindowedMinimum {
     return this.sums[j]! + this.utils[j]! * (x - times[j]!);
   }
 
-  /** Evaluates every candidate window whose right edge is ≤ `known` (the function is known there). */
+  /**
+   * Evaluates every candidate window whose right edge is ≤ `known` (the function is known there),
+   * computing only the positions that could lower the window's minimum (see evalAt).
+   * assembly/analysis/mmu.ts WindowedMinimum.evaluate makes the same decisions with the same
+   * arithmetic (its partials must equal these, pointers included).
+   */
   private evaluate(known: number): void {
     const last = this.times.length - 1;
     const times = this.times;
+    // Rounding in a mean stays below a few units in the last place of the running integral (which
+    // grows by at most a width while a window is quiet), over the width; the margin is thousands
+    // of times that.
+    const slack = Math.abs(this.sums[last]!) * SKIP_MARGIN;
     for (let w = 0; w < this.windows.length; w++) {
       const width = this.windows[w]!;
-      if (width <= 0) continue;
+      if (width <= 0 || known <= this.quietUntil[w]!) continue;
+      const margin = slack / width + SKIP_MARGIN;
+      if (this.minimum[w] === 0) {
+        // No mean is below 0 (the running integral never decreases, rounding included): nothing
+        // left to find for this window but its cursor's place.
+        this.cursor[w] = this.skipTo(Math.max(this.cursor[w]!, this.base), known - width);
+        continue;
+      }
       // Right edge on the newest change point.
       const left = known - width;
-      if (left >= this.startTime) this.offer(w, (this.sums[last]! - this.integralFrom(this.leftPtr, w, left)) / width);
+      if (left >= this.startTime && !(this.evalMean[w]! - Math.abs(left - this.evalAt[w]!) / width > this.minimum[w]! + margin)) {
+        this.computed(w, left, (this.sums[last]! - this.integralFrom(this.leftPtr, w, left)) / width);
+      }
       // Left edges on change points whose window is now complete.
       let c = this.cursor[w]!;
       while (c - this.base <= last && times[c - this.base]! + width <= known) {
         const j = c - this.base;
-        this.offer(w, (this.integralFrom(this.rightPtr, w, times[j]! + width) - this.sums[j]!) / width);
+        // Positions up to `reach` (and not before evalAt - its distance) keep their bound above
+        // the minimum by the margin, twice over for the rounding of this product.
+        const reach = (this.evalMean[w]! - this.minimum[w]! - 2 * margin) * width;
+        if (reach > 0 && times[j]! >= this.evalAt[w]! - reach && times[j]! <= this.evalAt[w]! + reach) {
+          c = this.skipTo(c, Math.min(this.evalAt[w]! + reach, known - width));
+          continue;
+        }
+        this.computed(w, times[j]!, (this.integralFrom(this.rightPtr, w, times[j]! + width) - this.sums[j]!) / width);
         c++;
       }
       this.cursor[w] = c;
+      // Every position from here on is past evalAt (the right edges lead, and the left edges up to
+      // the newest right edge are done): quiet until one could be past its reach.
+      const reach = (this.evalMean[w]! - this.minimum[w]! - 2 * margin) * width;
+      if (reach > 0) this.quietUntil[w] = this.evalAt[w]! + reach + width;
     }
   }
 
+  /** The first point index from `c` on (absolute) whose time is past `limit` (or the end). */
+  private skipTo(c: number, limit: number): number {
+    let lo = c - this.base;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.times[mid]! <= limit) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + this.base;
+  }
+
+  private computed(w: number, at: number, mean: number): void {
+    this.evalAt[w] = at;
+    this.evalMean[w] = mean;
+    if (mean < this.minimum[w]!) this.minimum[w] = mean;
+  }
 
   /** What a continuation depends on: where the series started, how many points, the running integral. */
   continuity(): unknown[] {
@@ -213,10 +276,7 @@ class WindowedMinimum {
   /** Starts a new part: window positions offered from now on count towards fresh minima. */
   forgetMinima(): void {
     this.minimum.fill(1);
-  }
-
-  private offer(w: number, mean: number): void {
-    if (mean < this.minimum[w]!) this.minimum[w] = mean;
+    this.quietUntil.fill(Number.NEGATIVE_INFINITY);
   }
 
   private trim(now: number): void {
@@ -224,11 +284,13 @@ class WindowedMinimum {
     if (++this.sinceTrim < 1024) return;
     this.sinceTrim = 0;
     // Keep points that a future window may still need: everything from the point at or before
-    // (now − maxWindow), and every pending left-edge candidate.
+    // (now − maxWindow), and every pending left-edge candidate. Not the pointers: a window that
+    // computed nothing for a while has them behind, and integralFrom walks from the first point
+    // kept (what it looks for, the last point at or before an edge, is kept).
     let minCursor = Number.POSITIVE_INFINITY;
     for (let w = 0; w < this.cursor.length; w++) {
       if (this.windows[w]! <= 0) continue;
-      minCursor = Math.min(minCursor, this.cursor[w]!, this.leftPtr[w]!, this.rightPtr[w]!);
+      minCursor = Math.min(minCursor, this.cursor[w]!);
     }
     const horizon = now - this.maxWindow;
     let lo = 0;
@@ -278,6 +340,9 @@ function finishMinima(windows: readonly number[], minimum: readonly number[], st
 }
 
 const GOMAXPROCS_METRIC = '/sched/gomaxprocs:threads';
+
+/** Relative to the running integral: how far above a window's minimum a bound must stay to skip a position. */
+const SKIP_MARGIN = 2 ** -40;
 
 /** The start function of every background mark worker (runtime.gcBgMarkStartWorkers). */
 export const MARK_WORKER_FUNCTION = 'runtime.gcBgMarkWorker';

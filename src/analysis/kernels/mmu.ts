@@ -241,8 +241,11 @@ function readKernelState(host: KernelHost, wasm: Pick<MmuExports, 'mmuState'>, h
     const leftPtr = list(windows.length, next);
     const rightPtr = list(windows.length, next);
     const minimum = list(windows.length, next);
+    const evalAt = list(windows.length, next);
+    const evalMean = list(windows.length, next);
+    const quietUntil = list(windows.length, next);
     const head = list(next(), () => [next(), next()]);
-    return { windows: [...windows], times, utils, sums, base, cursor, leftPtr, rightPtr, minimum, startTime, maxWindow, head, headOpen, sinceTrim };
+    return { windows: [...windows], times, utils, sums, base, cursor, leftPtr, rightPtr, minimum, evalAt, evalMean, quietUntil, startTime, maxWindow, head, headOpen, sinceTrim };
   });
   return {
     flags,
@@ -289,6 +292,9 @@ interface KernelSnapshot {
     leftPtr: number[];
     rightPtr: number[];
     minimum: number[];
+    evalAt: number[];
+    evalMean: number[];
+    quietUntil: number[];
     head: [number, number][];
   }[];
   seriesLive: boolean[];
@@ -353,7 +359,7 @@ function kernelStateValues(state: KernelSnapshot): Float64Array {
   }
   for (const evaluator of state.series) {
     push(evaluator.startTime ?? Number.NaN, evaluator.base, evaluator.headOpen ? 1 : 0, evaluator.sinceTrim, evaluator.maxWindow, evaluator.times.length);
-    for (const column of [evaluator.times, evaluator.utils, evaluator.sums, evaluator.cursor, evaluator.leftPtr, evaluator.rightPtr, evaluator.minimum]) {
+    for (const column of [evaluator.times, evaluator.utils, evaluator.sums, evaluator.cursor, evaluator.leftPtr, evaluator.rightPtr, evaluator.minimum, evaluator.evalAt, evaluator.evalMean, evaluator.quietUntil]) {
       for (const value of column) out.push(value);
     }
     push(evaluator.head.length);
