@@ -317,18 +317,26 @@ class GoroutineSet {
   }
 
   add(g: f64): void {
-    if (this.has(g)) return;
     const id = denseGoroutine(g);
-    if (id >= 0) this.bits.assign(id, true);
-    else this.others.add(g);
+    if (id >= 0) {
+      if (this.bits.has(id)) return;
+      this.bits.assign(id, true);
+    } else {
+      if (this.others.has(g)) return;
+      this.others.add(g);
+    }
     this.size++;
   }
 
   delete(g: f64): void {
-    if (!this.has(g)) return;
     const id = denseGoroutine(g);
-    if (id >= 0) this.bits.assign(id, false);
-    else this.others.delete(g);
+    if (id >= 0) {
+      if (!this.bits.has(id)) return;
+      this.bits.assign(id, false);
+    } else {
+      if (!this.others.has(g)) return;
+      this.others.delete(g);
+    }
     this.size--;
   }
 
@@ -349,6 +357,36 @@ class GoroutineSet {
     append(out, <f64>ids.length);
     for (let k = 0; k < ids.length; k++) append(out, unchecked(ids[k]));
   }
+}
+
+/**
+ * WindowedMinimum.integralFrom's walk: from point j, the last of the `n` points at `times` whose
+ * time is at or before x (j itself if none after it is).
+ */
+@inline function lastPointAtOrBefore(times: usize, j: i32, n: i32, x: f64): i32 {
+  while (j + 1 < n && load<f64>(times + (<usize>(j + 1) << 3)) <= x) j++;
+  return j;
+}
+
+/** WindowedMinimum.integralFrom's value: the integral up to x, from point j (at or before x). */
+@inline function integralAt(times: usize, utils: usize, sums: usize, j: i32, x: f64): f64 {
+  return load<f64>(sums + (<usize>j << 3)) + load<f64>(utils + (<usize>j << 3)) * (x - load<f64>(times + (<usize>j << 3)));
+}
+
+/** WindowedMinimum.skipTo: the first of the `n` points at `times`, from `lo` on, whose time is past `limit`. */
+@inline function firstPointAfter(times: usize, lo: i32, n: i32, limit: f64): i32 {
+  let hi = n;
+  while (lo < hi) {
+    const mid = <i32>(<u32>(lo + hi) >>> 1);
+    if (load<f64>(times + (<usize>mid << 3)) <= limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How far from evalAt a window's positions keep their bound above its minimum (MmuAnalyzer.reachOf). */
+@inline function reachOf(evalMean: f64, minimum: f64, margin: f64, width: f64): f64 {
+  return (evalMean - minimum - 2 * margin) * width;
 }
 
 /** WindowedMinimum (mmu.ts): the same points, pointers, trimming and arithmetic. */
@@ -454,15 +492,8 @@ class WindowedMinimum {
       let minimum = load<f64>(minima + (<usize>w << 3));
       if (minimum == 0) {
         // MmuAnalyzer: no mean is below 0; only the cursor moves (skipTo from max(cursor, base)).
-        const limit = known - width;
-        let lo = max(load<i32>(cursors + (<usize>w << 2)), base) - base;
-        let hi = n;
-        while (lo < hi) {
-          const mid = <i32>(<u32>(lo + hi) >>> 1);
-          if (load<f64>(times + (<usize>mid << 3)) <= limit) lo = mid + 1;
-          else hi = mid;
-        }
-        store<i32>(cursors + (<usize>w << 2), lo + base);
+        const from = max(load<i32>(cursors + (<usize>w << 2)), base) - base;
+        store<i32>(cursors + (<usize>w << 2), firstPointAfter(times, from, n, known - width) + base);
         continue;
       }
       let evalAt = load<f64>(evalAts + (<usize>w << 3));
@@ -470,12 +501,9 @@ class WindowedMinimum {
       const left = known - width;
       if (left >= start && !(evalMean - abs<f64>(left - evalAt) / width > minimum + margin)) {
         // integralFrom(leftPtr, w, left)
-        let j = load<i32>(leftPtrs + (<usize>w << 2)) - base;
-        if (j < 0) j = 0;
-        while (j + 1 < n && load<f64>(times + (<usize>(j + 1) << 3)) <= left) j++;
+        const j = lastPointAtOrBefore(times, max(load<i32>(leftPtrs + (<usize>w << 2)) - base, 0), n, left);
         store<i32>(leftPtrs + (<usize>w << 2), j + base);
-        const integral = load<f64>(sums + (<usize>j << 3)) + load<f64>(utils + (<usize>j << 3)) * (left - load<f64>(times + (<usize>j << 3)));
-        const mean = (sumLast - integral) / width;
+        const mean = (sumLast - integralAt(times, utils, sums, j, left)) / width;
         evalAt = left;
         evalMean = mean;
         if (mean < minimum) minimum = mean;
@@ -486,28 +514,17 @@ class WindowedMinimum {
         const at = c - base;
         const edge = load<f64>(times + (<usize>at << 3));
         if (!(edge + width <= known)) break;
-        const reach = (evalMean - minimum - 2 * margin) * width;
+        const reach = reachOf(evalMean, minimum, margin, width);
         if (reach > 0 && edge >= evalAt - reach && edge <= evalAt + reach) {
           // skipTo: the first point past the run that stays above the minimum.
-          const limit = min(evalAt + reach, known - width);
-          let lo = at;
-          let hi = n;
-          while (lo < hi) {
-            const mid = <i32>(<u32>(lo + hi) >>> 1);
-            if (load<f64>(times + (<usize>mid << 3)) <= limit) lo = mid + 1;
-            else hi = mid;
-          }
-          c = lo + base;
+          c = firstPointAfter(times, at, n, min(evalAt + reach, known - width)) + base;
           continue;
         }
         const x = edge + width;
         // integralFrom(rightPtr, w, x)
-        let j = r - base;
-        if (j < 0) j = 0;
-        while (j + 1 < n && load<f64>(times + (<usize>(j + 1) << 3)) <= x) j++;
+        const j = lastPointAtOrBefore(times, max(r - base, 0), n, x);
         r = j + base;
-        const integral = load<f64>(sums + (<usize>j << 3)) + load<f64>(utils + (<usize>j << 3)) * (x - load<f64>(times + (<usize>j << 3)));
-        const mean = (integral - load<f64>(sums + (<usize>at << 3))) / width;
+        const mean = (integralAt(times, utils, sums, j, x) - load<f64>(sums + (<usize>at << 3))) / width;
         evalAt = edge;
         evalMean = mean;
         if (mean < minimum) minimum = mean;
@@ -519,7 +536,7 @@ class WindowedMinimum {
       store<f64>(evalAts + (<usize>w << 3), evalAt);
       store<f64>(evalMeans + (<usize>w << 3), evalMean);
       // MmuAnalyzer: every later position is past evalAt; quiet until one could be out of reach.
-      const reach = (evalMean - minimum - 2 * margin) * width;
+      const reach = reachOf(evalMean, minimum, margin, width);
       if (reach > 0) store<f64>(quiets + (<usize>w << 3), evalAt + reach + width);
     }
   }
@@ -881,8 +898,10 @@ class Mmu {
         if ((goroutines >> (<u64>(row - i) << 3)) & 0x80) {
           // A goroutine transition that starts or stops execution, or a creation (onTransition,
           // the id range current).
-          this.trackOrdinary(row, fromAt(row), toAt(row));
-          if (this.psGc.length != 0 && this.isMember(resourceIdAt(row))) this.gcTransition(timeAt(row), fromAt(row), toAt(row), procAt(row));
+          const from = fromAt(row);
+          const to = toAt(row);
+          this.trackOrdinary(row, from, to);
+          if (this.psGc.length != 0 && this.isMember(resourceIdAt(row))) this.gcTransition(timeAt(row), from, to, procAt(row));
           continue;
         }
         if (kindAt(row) == KIND_METRIC && typeAt(row) != EV_PROCS_CHANGE) continue; // changes nothing
@@ -1043,9 +1062,7 @@ class Mmu {
     if (backgroundMark && !this.ordinary.has(g)) {
       // The label follows the worker's start, which counted it if it already was a member.
       const counted = !this.goLabelCount && (this.inGC.has(g) || this.bgMark.has(g));
-      this.bgMark.add(g);
-      const id = denseGoroutine(g);
-      if (id >= 0) this.members.assign(id, true);
+      this.addMember(this.bgMark, g);
       this.membershipChanges++;
       const p = procIndex(proc, this.psGc.length);
       if (p >= 0 && !counted) this.addGc(p, 1);
@@ -1319,7 +1336,7 @@ class Mmu {
         // adds those to `ordinary`); any other that starts execution, from Undetermined.
         if (from == G_NOT_EXIST) {
           const ordinary = this.createsOrdinary(row);
-          if (!ordinary && isExecuting(from) == isExecuting(to)) return true;
+          if (!ordinary && !isExecuting(to)) return true;
           return r.transition(timeAt(row), resourceIdAt(row), ordinary ? G_NOT_EXIST : G_UNDETERMINED, to, procAt(row));
         }
         if (isExecuting(from) == isExecuting(to)) return true;
@@ -1527,9 +1544,7 @@ class Mmu {
             continue;
           }
           const id = load<u32>(goroutines + (<usize>j << 2));
-          // An ordinary goroutine's creation, or a goroutine's end (MmuAnalyzer.replay).
-          if (<u8>((packed >> 4) & 15) == G_NOT_EXIST) this.ordinary.add(<f64>id);
-          else if (<u8>(packed & 15) == G_NOT_EXIST && this.ordinary.size != 0) this.ordinary.delete(<f64>id);
+          this.replayOrdinary(<f64>id, <u8>((packed >> 4) & 15), <u8>(packed & 15));
           if (id < <u32>DENSE_GOROUTINES) {
             const word = id >>> 5;
             if (word >= words || ((unchecked(bits[word]) >>> (id & 31)) & 1) == 0) continue;
@@ -1583,9 +1598,14 @@ class Mmu {
    * ordinary goroutine's; then onTransition, which a row's transition calls above.
    */
   private replayedTransition(t: f64, g: f64, from: u8, to: u8, proc: f64): void {
+    this.replayOrdinary(g, from, to);
+    this.countTransition(t, g, from, to, proc);
+  }
+
+  /** MmuAnalyzer.replay's upkeep of `ordinary`: a recorded creation is an ordinary goroutine's. */
+  @inline private replayOrdinary(g: f64, from: u8, to: u8): void {
     if (from == G_NOT_EXIST) this.ordinary.add(g);
     else if (to == G_NOT_EXIST && this.ordinary.size != 0) this.ordinary.delete(g);
-    this.countTransition(t, g, from, to, proc);
   }
 
   /** MmuAnalyzer.onTransition's counting for a recorded transition. */
@@ -1600,7 +1620,6 @@ function writeSet(out: F64Column, set: Set<f64>): void {
   append(out, <f64>members.length);
   for (let k = 0; k < members.length; k++) append(out, unchecked(members[k]));
 }
-
 
 const instances = new Registry<Mmu>();
 /** What mmuState() and mmuRecording() hand JavaScript (valid until the next call). */

@@ -4,10 +4,11 @@
 // The utilisation function is built as Go builds it, less two mistakes in who counts as a mark
 // worker (MmuOptions.goCompatible keeps them; docs/analyses.md, "Where Go's MMU is wrong").
 // Instead of keeping the whole function and searching it afterwards (Go's band algorithm), each
-// series feeds a sliding-window evaluator per requested window size: the windowed mean is piecewise linear in the window position, so its
-// minimum lies where either window edge meets a change point, and those positions are evaluated
-// exactly as the function streams past. Memory is the change points inside the largest window,
-// not the trace. The first generation is held back (bounded by one generation) because Go
+// series feeds a sliding-window evaluator per requested window size: the windowed mean is
+// piecewise linear in the window position, so its minimum lies where either window edge meets a
+// change point, and those positions are evaluated exactly as the function streams past (or
+// skipped where a bound shows they cannot lower it). Memory is the change points inside about
+// twice the largest window, not the trace. The first generation is held back (bounded by one generation) because Go
 // retroactively lowers the utilisation from the trace start when it learns, in that generation, of
 // assists or sweeps that were already running.
 //
@@ -16,7 +17,7 @@
 // know Go's state there (its per-P GC counts depend on the whole trace before), so it records the
 // events that matter and is replayed on its predecessor's state at merge.
 import type { AnalysisDefinition, AnalyzerInstance, MergeContext } from './analyzer.js';
-import type { EventView } from './events.js';
+import type { EventView, Frame } from './events.js';
 import { GoState, Kind, ResourceKind, idKey } from './events.js';
 import { kernelOrScript, kernelsEnabled } from './kernels/kernel.js';
 import { collectMergeHost, mergeHost } from './kernels/merge-host.js';
@@ -232,9 +233,8 @@ class WindowedMinimum {
       let c = this.cursor[w]!;
       while (c - this.base <= last && times[c - this.base]! + width <= known) {
         const j = c - this.base;
-        // Positions up to `reach` (and not before evalAt - its distance) keep their bound above
-        // the minimum by the margin, twice over for the rounding of this product.
-        const reach = (this.evalMean[w]! - this.minimum[w]! - 2 * margin) * width;
+        // Positions up to `reach` from evalAt keep their bound above the minimum.
+        const reach = reachOf(this.evalMean[w]!, this.minimum[w]!, margin, width);
         if (reach > 0 && times[j]! >= this.evalAt[w]! - reach && times[j]! <= this.evalAt[w]! + reach) {
           c = this.skipTo(c, Math.min(this.evalAt[w]! + reach, known - width));
           continue;
@@ -245,7 +245,7 @@ class WindowedMinimum {
       this.cursor[w] = c;
       // Every position from here on is past evalAt (the right edges lead, and the left edges up to
       // the newest right edge are done): quiet until one could be past its reach.
-      const reach = (this.evalMean[w]! - this.minimum[w]! - 2 * margin) * width;
+      const reach = reachOf(this.evalMean[w]!, this.minimum[w]!, margin, width);
       if (reach > 0) this.quietUntil[w] = this.evalAt[w]! + reach + width;
     }
   }
@@ -344,15 +344,23 @@ const GOMAXPROCS_METRIC = '/sched/gomaxprocs:threads';
 /** Relative to the running integral: how far above a window's minimum a bound must stay to skip a position. */
 const SKIP_MARGIN = 2 ** -40;
 
+/**
+ * How far from its last computed position a window's positions keep their bound above its
+ * minimum by the margin (twice over, for the rounding of this product); the kernel's reachOf.
+ */
+function reachOf(evalMean: number, minimum: number, margin: number, width: number): number {
+  return (evalMean - minimum - 2 * margin) * width;
+}
+
 /** The start function of every background mark worker (runtime.gcBgMarkStartWorkers). */
-export const MARK_WORKER_FUNCTION = 'runtime.gcBgMarkWorker';
+const MARK_WORKER_FUNCTION = 'runtime.gcBgMarkWorker';
 
 /**
  * Whether a goroutine created with this start stack is known not to be a background mark worker
  * (its start function is known and is another one); an empty stack says nothing.
  */
-export function startsOrdinary(frames: readonly { func: string }[]): boolean {
-  const root = rootFunction(frames as Parameters<typeof rootFunction>[0]);
+export function startsOrdinary(frames: readonly Frame[]): boolean {
+  const root = rootFunction(frames);
   return root !== undefined && root.func !== MARK_WORKER_FUNCTION;
 }
 
