@@ -46,6 +46,8 @@ export class TraceFormatError extends Error {
 export interface TraceErrorSummary {
   name: string;
   code: TraceErrorCode;
+  /** The error's message: the reason, then where ("… (at byte N, generation G)"). */
+  message: string;
   reason: string;
   offset: number;
   /** The generation being read, as written in the file (a decimal string: it is a uint64 there). */
@@ -53,7 +55,7 @@ export interface TraceErrorSummary {
 }
 
 export function summarizeTraceError(error: TraceFormatError): TraceErrorSummary {
-  return { name: error.name, code: error.code, reason: error.reason, offset: error.offset, generation: error.generation?.toString() ?? null };
+  return { name: error.name, code: error.code, message: error.message, reason: error.reason, offset: error.offset, generation: error.generation?.toString() ?? null };
 }
 
 /** The bytes do not start with a Go execution trace header. */

@@ -20,8 +20,7 @@ export function parseByteCount(text: string): number {
  */
 export function warnTraceError(error: TraceErrorSummary | undefined): void {
   if (error === undefined) return;
-  const where = error.generation === null ? '' : `, generation ${error.generation}`;
-  process.stderr.write(`schedscope: ${error.name}: ${error.reason} (at byte ${error.offset}${where}); the results cover the events before it\n`);
+  process.stderr.write(`schedscope: ${error.name}: ${error.message}; the results cover the events before it\n`);
   process.exitCode = 1;
 }
 
