@@ -676,8 +676,133 @@ class Replay {
   }
 }
 
+// What a hinted part knows of each goroutine (RecordingFilter's sets, one bit each): a transition
+// costs one load, where a set per question cost five lookups and made the filter dearer than the
+// recording it saves.
+const FIXED: u16 = 1;
+const ASSISTING: u16 = 2;
+const SETTLED: u16 = 4;
+const DROPPED: u16 = 8;
+const DROPPED_UNSETTLED: u16 = 16;
+const CREATED: u16 = 32;
+const ORDINARY_CREATED: u16 = 64;
+const ENDED_BEFORE: u16 = 128;
+const HINTED_ORDINARY: u16 = 256;
+const ORDINARY_ASSUMED: u16 = 512;
+
+/** The lists mmuHintResult hands out, in order. */
+const HINT_RESULT_BITS: StaticArray<u16> = [DROPPED, DROPPED_UNSETTLED, ENDED_BEFORE, ORDINARY_CREATED, ORDINARY_ASSUMED];
+
+/** Bits per goroutine: an array over dense ids, a Map for others. */
+class GoroutineBits {
+  private bytes: StaticArray<u16> = new StaticArray<u16>(0);
+  private readonly others: Map<f64, u16> = new Map<f64, u16>();
+
+  @inline get(g: f64): u16 {
+    const id = denseGoroutine(g);
+    if (id >= 0) return id < this.bytes.length ? unchecked(this.bytes[id]) : 0;
+    return this.others.has(g) ? this.others.get(g) : 0;
+  }
+
+  set(g: f64, value: u16): void {
+    const id = denseGoroutine(g);
+    if (id < 0) {
+      this.others.set(g, value);
+      return;
+    }
+    if (id >= this.bytes.length) {
+      const grown = new StaticArray<u16>(grownLength(this.bytes.length, id));
+      memory.copy(changetype<usize>(grown), changetype<usize>(this.bytes), <usize>this.bytes.length << 1);
+      this.bytes = grown;
+    }
+    unchecked((this.bytes[id] = value));
+  }
+
+  /**
+   * For each of `bits` in turn, the ids with that bit set, ascending, as GoroutineSet.write writes
+   * them (count first). One pass over the array, four ids at a time: most are 0 by the end (a
+   * goroutine created and ended in the part keeps no bit).
+   */
+  write(out: F64Column, bits: StaticArray<u16>): void {
+    const lists = new Array<Array<f64>>(bits.length);
+    for (let b = 0; b < bits.length; b++) unchecked((lists[b] = new Array<f64>()));
+    const base = changetype<usize>(this.bytes);
+    const length = this.bytes.length;
+    for (let id = 0; id < length; id++) {
+      if ((id & 3) == 0 && id + 4 <= length && load<u64>(base + (<usize>id << 1)) == 0) {
+        id += 3;
+        continue;
+      }
+      const c = unchecked(this.bytes[id]);
+      if (c == 0) continue;
+      for (let b = 0; b < bits.length; b++) if ((c & unchecked(bits[b])) != 0) unchecked(lists[b]).push(<f64>id);
+    }
+    const others = this.others.keys();
+    for (let b = 0; b < bits.length; b++) {
+      const ids = unchecked(lists[b]);
+      const dense = ids.length;
+      for (let k = 0; k < others.length; k++) if ((this.others.get(unchecked(others[k])) & unchecked(bits[b])) != 0) ids.push(unchecked(others[k]));
+      if (ids.length > dense) ids.sort((x: f64, y: f64): i32 => i32(x > y) - i32(x < y));
+      append(out, <f64>ids.length);
+      for (let k = 0; k < ids.length; k++) append(out, unchecked(ids[k]));
+    }
+  }
+}
+
+/** RecordingFilter (mmu-recording.ts), step for step: which transitions a part under a hint keeps. */
+class RecordingFilter {
+  readonly bits: GoroutineBits = new GoroutineBits();
+  active: bool = false;
+
+  @inline private update(g: f64, before: u16, after: u16): void {
+    if (after != before) this.bits.set(g, after);
+  }
+
+  addFixed(g: f64): void {
+    const c = this.bits.get(g);
+    this.update(g, c, c | FIXED);
+  }
+
+  addHintedOrdinary(g: f64): void {
+    const c = this.bits.get(g);
+    this.update(g, c, c | HINTED_ORDINARY);
+  }
+
+  onAssist(kind: u8, g: f64): void {
+    const c = this.bits.get(g);
+    this.update(g, c, kind == KIND_RANGE_END ? (c | SETTLED) & ~ASSISTING : c | SETTLED | ASSISTING);
+  }
+
+  onCreate(g: f64, ordinary: bool): void {
+    const c = this.bits.get(g);
+    this.update(g, c, c | CREATED | (ordinary ? ORDINARY_CREATED : 0));
+  }
+
+  labelsOrdinary(g: f64): bool {
+    const c = this.bits.get(g);
+    if ((c & ORDINARY_CREATED) != 0) return true;
+    if ((c & HINTED_ORDINARY) == 0 || (c & CREATED) != 0) return false;
+    this.update(g, c, c | ORDINARY_ASSUMED);
+    return true;
+  }
+
+  @inline keeps(g: f64): bool {
+    const c = this.bits.get(g);
+    if ((c & (FIXED | ASSISTING)) != 0) return true;
+    if ((c & CREATED) == 0) this.update(g, c, c | DROPPED | ((c & SETTLED) != 0 ? 0 : DROPPED_UNSETTLED));
+    return false;
+  }
+
+  onEnd(g: f64): void {
+    const c = this.bits.get(g);
+    this.update(g, c, (c & CREATED) != 0 ? c & ~(CREATED | ORDINARY_CREATED) : c | ENDED_BEFORE);
+  }
+}
+
 /** MmuRecorder (mmu-recording.ts): the block being filled and the other records. */
 class Recording {
+  /** Set for a part recording under a hint (mmuHint). */
+  filter: RecordingFilter | null = null;
   readonly times: StaticArray<f64> = new StaticArray<f64>(BLOCK);
   readonly goroutines: StaticArray<u32> = new StaticArray<u32>(BLOCK);
   readonly packed: StaticArray<i32> = new StaticArray<i32>(BLOCK);
@@ -1330,6 +1455,8 @@ class Mmu {
     switch (kind) {
       case KIND_STATE_TRANSITION: {
         if (resourceKindAt(row) != RESOURCE_GOROUTINE) return true;
+        const filter = r.filter;
+        if (filter !== null && filter.active) return this.recordHinted(r, row, filter);
         const from = fromAt(row);
         const to = toAt(row);
         // A creation is recorded from NotExist only if it is an ordinary goroutine's (the replay
@@ -1345,6 +1472,7 @@ class Mmu {
       case KIND_SYNC:
         this.resetGenerationCaches();
         r.record(RECORD_SYNC, timeAt(row), 0, 0, 0, 0, 0);
+        if (r.filter !== null) r.filter!.active = true;
         return true;
       case KIND_METRIC:
         if (typeAt(row) == EV_PROCS_CHANGE) r.record(RECORD_PROCS, timeAt(row), a0At(row), 0, 0, 0, 0);
@@ -1355,6 +1483,7 @@ class Mmu {
         const range = this.rangeOf(row);
         if ((range & 3) != RANGE_OTHER) {
           r.record(<f64>kind, timeAt(row), <f64>(range >> 2), <f64>resourceKindAt(row), resourceIdAt(row), procAt(row), goroutineAt(row));
+          if (r.filter !== null && (range & 3) == RANGE_ASSIST && resourceKindAt(row) == RESOURCE_GOROUTINE) r.filter!.onAssist(kind, resourceIdAt(row));
           return true;
         }
         return kind == KIND_RANGE_ACTIVE || r.tick(timeAt(row));
@@ -1362,12 +1491,37 @@ class Mmu {
       case KIND_LABEL: {
         const label = this.labelOf(row);
         if ((label & 1) == 0) return r.tick(timeAt(row));
+        // An ordinary goroutine's label changes nothing either (onLabel).
+        const filter = r.filter;
+        if (filter !== null && filter.active && filter.labelsOrdinary(goroutineAt(row))) return r.tick(timeAt(row));
         r.record(RECORD_LABEL, timeAt(row), <f64>(label >> 1), goroutineAt(row), procAt(row), 0, 0);
+        if (filter !== null) filter.addFixed(goroutineAt(row));
         return true;
       }
       default:
         return true;
     }
+  }
+
+  /**
+   * MmuAnalyzer.deferHinted: under a hint, creations and ends go to the filter's bookkeeping, and
+   * a transition that starts or stops execution is recorded only if its goroutine may count.
+   * Called again for the same row when the block was full: every step before the push repeats
+   * harmlessly (sets), and an end is booked only once its transition is recorded or left out.
+   */
+  private recordHinted(r: Recording, row: i32, filter: RecordingFilter): bool {
+    const from = fromAt(row);
+    const to = toAt(row);
+    const g = resourceIdAt(row);
+    if (from == G_NOT_EXIST) {
+      filter.onCreate(g, this.createsOrdinary(row));
+      if (isExecuting(to) && filter.keeps(g)) return r.transition(timeAt(row), g, G_UNDETERMINED, to, procAt(row));
+      return true;
+    }
+    if (isExecuting(from) == isExecuting(to)) return true;
+    if (filter.keeps(g) && !r.transition(timeAt(row), g, from, to, procAt(row))) return false;
+    if (to == G_NOT_EXIST) filter.onEnd(g);
+    return true;
   }
 
   // ---- The state, for the binding ----
@@ -1662,6 +1816,48 @@ export function mmuConsume(handle: i32, from: i32, count: i32): i32 {
 export function mmuTakeBlock(handle: i32): void {
   const mmu = instances.get(handle);
   if (mmu !== null && mmu.recording !== null) mmu.recording!.fill = 0;
+}
+
+/**
+ * Makes a recording part record under a hint (RecordingFilter): its `workers` mark worker ids,
+ * then its `ordinary` ids, written at mmuStateInput(). Call before the first consume.
+ */
+export function mmuHint(handle: i32, workers: i32, ordinary: i32): void {
+  const mmu = instances.get(handle);
+  if (mmu === null || mmu.recording === null) return;
+  const filter = new RecordingFilter();
+  const ids = stateInput.pointer();
+  for (let k = 0; k < workers; k++) filter.addFixed(load<f64>(ids + (<usize>k << 3)));
+  for (let k = workers; k < workers + ordinary; k++) filter.addHintedOrdinary(load<f64>(ids + (<usize>k << 3)));
+  mmu.recording!.filter = filter;
+}
+
+/**
+ * What a hinted recording kept in bulk (RecordingFilter.result): four id lists, each its count
+ * then its ids ascending: dropped, droppedUnsettled, endedBefore, ordinaryCreated, ordinaryAssumed.
+ * 0 without a hint.
+ */
+export function mmuHintResult(handle: i32): usize {
+  const mmu = instances.get(handle);
+  if (mmu === null || mmu.recording === null || mmu.recording!.filter === null) return 0;
+  const filter = mmu.recording!.filter!;
+  exported.length = 0;
+  filter.bits.write(exported, HINT_RESULT_BITS);
+  return exported.pointer();
+}
+
+/**
+ * After a hinted recording's replay (mmuReplayEnd): removes the first `ended` ids written at
+ * mmuStateInput() from `ordinary` and adds the `created` after them (MmuAnalyzer.replay's bulk
+ * step). -1 for an unknown handle.
+ */
+export function mmuReplayOrdinary(handle: i32, ended: i32, created: i32): i32 {
+  const mmu = instances.get(handle);
+  if (mmu === null) return -1;
+  const ids = stateInput.pointer();
+  for (let k = 0; k < ended; k++) mmu.ordinary.delete(load<f64>(ids + (<usize>k << 3)));
+  for (let k = ended; k < ended + created; k++) mmu.ordinary.add(load<f64>(ids + (<usize>k << 3)));
+  return 0;
 }
 
 /** beginPart() of a part that cannot resume: it records from here on, in a new recording. */

@@ -34,6 +34,25 @@ export interface CreateContext {
    * False runs the JavaScript implementations, which tests compare the kernels with.
    */
   kernels?: boolean;
+  /**
+   * For a part that begins mid-trace: what the merging thread learnt from the partials it holds
+   * (AnalysisDefinition.hintFrom), so the part can keep less. Absent: nothing known yet.
+   */
+  hint?: unknown;
+}
+
+/**
+ * A merge found that the later part relied on a hint (CreateContext.hint) that turned out wrong:
+ * that part must be computed again without one. AnalysisDefinition.acceptsAfter tells beforehand.
+ */
+export class HintMissedError extends Error {
+  override readonly name = 'HintMissedError';
+  constructor(
+    readonly analysis: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** How a merge may run (a merge has no pass: what it may use comes from its caller). */
@@ -71,6 +90,18 @@ export interface AnalysisDefinition<O, P, R> {
    * transfer to the merging thread instead of copying. Only for partials that are not read again.
    */
   transferables?(partial: P): ArrayBuffer[];
+  /**
+   * A hint for parts about to begin mid-trace (CreateContext.hint), from the partials the merging
+   * thread holds (the merged prefix and any that wait to be merged, in no particular order);
+   * undefined for none. A hint may be incomplete: `acceptsAfter` then refuses the part.
+   */
+  hintFrom?(known: readonly P[]): unknown;
+  /**
+   * Whether `b` may merge after `a`: false when `b` was made under a hint that `a` shows to be
+   * wrong, and `b`'s part must be computed again without one (`merge` would throw
+   * HintMissedError). Absent: always.
+   */
+  acceptsAfter?(a: P, b: P): boolean;
   create(options: O, context: CreateContext): AnalyzerInstance<P>;
   /** Combines two partials, `b` covering the events right after `a`'s. */
   merge(a: P, b: P, options: O, context?: MergeContext): P;

@@ -11,6 +11,7 @@ export type {
   PlacementPolicy,
 } from './analyze.js';
 export type { AnalysisDefinition, AnalyzerInstance, CreateContext, MergeContext } from './analyzer.js';
+export { HintMissedError } from './analyzer.js';
 export { startPass, mergePartials, finishPartials } from './run.js';
 export type { EventView, Frame } from './events.js';
 export { goroutinesAnalysis, type GoroutinesReport, type GoroutineGroupReport, type GoroutineOptions } from './goroutines.js';

@@ -45,6 +45,162 @@ export interface MmuRecording {
   strings: string[];
   /** Time of the last event the part saw (0 = none). */
   lastTime: number;
+  /** Present when the part recorded under a hint (see RecordingFilter): what the merge must check. */
+  hinted?: HintedRecording;
+}
+
+/**
+ * What the merging thread tells a part that begins mid-trace: the goroutines it knows to be
+ * background mark workers so far (from the partials it holds). Usually complete, since a trace's
+ * few workers are labelled in its first GC cycle; when it is not, the merge notices (hintHeld).
+ */
+export interface MmuHint {
+  markWorkers: number[];
+  /**
+   * Ordinary goroutines (MmuAnalyzer.ordinary) the runtime was seen to label as workers: the part
+   * takes their labels for what they are, instead of recording every transition after one.
+   */
+  ordinary: number[];
+}
+
+/**
+ * A recording made under a hint leaves out the transitions of goroutines the part had no reason
+ * to think count towards GC, and keeps track of ordinary goroutines (MmuAnalyzer.ordinary) in bulk
+ * instead of recording every creation and end. It holds only if none of the transitions left out
+ * was counting after all: `dropped` (goroutines from before the part with a transition left out)
+ * must miss the predecessor's mark workers, and `droppedUnsettled` (those left out before the part
+ * saw an assist range of theirs) its assisting goroutines, and `ordinaryAssumed` must still be
+ * ordinary there. The replay then removes `endedBefore`
+ * (goroutines from before the part that ended in it) from `ordinary` and adds `ordinaryCreated`
+ * (ordinary goroutines the part created, alive at its end). All sorted ascending.
+ */
+export interface HintedRecording {
+  markWorkers: number[];
+  dropped: Float64Array;
+  droppedUnsettled: Float64Array;
+  endedBefore: Float64Array;
+  ordinaryCreated: Float64Array;
+  /** Goroutines from the hint's `ordinary` whose labels the part took as an ordinary goroutine's. */
+  ordinaryAssumed: Float64Array;
+}
+
+/**
+ * Decides, for a part recording under a hint, which transitions that start or stop execution to
+ * keep: those of a goroutine in the hint, labelled as a mark worker in the part, or inside an
+ * assist range the part saw begin or restated. What counts towards GC is a handful of goroutines
+ * (0.6 % of such transitions on the 200 MB bench trace), so a hinted recording is a small fraction
+ * of a full one. Inactive until the part's first Sync: before it, a replay may still be holding the
+ * first generation's points, which needs every transition.
+ */
+export class RecordingFilter {
+  private readonly fixed: Set<number>;
+  private readonly assisting = new Set<number>();
+  private readonly settled = new Set<number>();
+  private readonly dropped = new Set<number>();
+  private readonly droppedUnsettled = new Set<number>();
+  /** Goroutines the part created (since active), alive; those of them that are ordinary. */
+  private readonly created = new Set<number>();
+  private readonly ordinaryCreated = new Set<number>();
+  private readonly endedBefore = new Set<number>();
+  private readonly hintedOrdinary: Set<number>;
+  private readonly ordinaryAssumed = new Set<number>();
+  active = false;
+
+  constructor(private readonly hint: MmuHint) {
+    this.fixed = new Set(hint.markWorkers);
+    this.hintedOrdinary = new Set(hint.ordinary);
+  }
+
+  onSync(): void {
+    this.active = true;
+  }
+
+  /** A background mark worker's label: its goroutine counts from here on. */
+  onLabel(goroutine: number): void {
+    this.fixed.add(goroutine);
+  }
+
+  /** An assist range event (RangeBegin, RangeActive or RangeEnd) scoped to `goroutine`. */
+  onAssist(kind: number, goroutine: number): void {
+    this.settled.add(goroutine);
+    if (kind === RANGE_END_KIND) this.assisting.delete(goroutine);
+    else this.assisting.add(goroutine);
+  }
+
+  /** A goroutine created (active only). */
+  onCreate(goroutine: number, ordinary: boolean): void {
+    this.created.add(goroutine);
+    if (ordinary) this.ordinaryCreated.add(goroutine);
+  }
+
+  /**
+   * Whether a label of `goroutine` (active only) is an ordinary goroutine's, not a worker's: one the
+   * part created, or one the hint says is ordinary (which the merge then checks).
+   */
+  labelsOrdinary(goroutine: number): boolean {
+    if (this.ordinaryCreated.size !== 0 && this.ordinaryCreated.has(goroutine)) return true;
+    if (this.hintedOrdinary.size === 0 || !this.hintedOrdinary.has(goroutine) || this.created.has(goroutine)) return false;
+    this.ordinaryAssumed.add(goroutine);
+    return true;
+  }
+
+  /** Whether to record a transition of `goroutine` that starts or stops execution (active only). */
+  keeps(goroutine: number): boolean {
+    if (this.fixed.has(goroutine) || (this.assisting.size !== 0 && this.assisting.has(goroutine))) return true;
+    // One the part created cannot have counted before it: only others need checking at the merge.
+    if (!this.created.has(goroutine)) {
+      this.dropped.add(goroutine);
+      if (!this.settled.has(goroutine)) this.droppedUnsettled.add(goroutine);
+    }
+    return false;
+  }
+
+  /** A goroutine ended (active only; after keeps() for that transition). */
+  onEnd(goroutine: number): void {
+    if (this.created.delete(goroutine)) this.ordinaryCreated.delete(goroutine);
+    else this.endedBefore.add(goroutine);
+  }
+
+  result(): HintedRecording {
+    const sorted = (set: Set<number>) => Float64Array.from(set).sort();
+    return {
+      markWorkers: [...this.hint.markWorkers],
+      dropped: sorted(this.dropped),
+      droppedUnsettled: sorted(this.droppedUnsettled),
+      endedBefore: sorted(this.endedBefore),
+      ordinaryCreated: sorted(this.ordinaryCreated),
+      ordinaryAssumed: sorted(this.ordinaryAssumed),
+    };
+  }
+}
+
+/** Kind.RangeEnd (events.ts), the one range kind that ends an assist. */
+const RANGE_END_KIND = 7;
+
+function sortedHas(ids: Float64Array, id: number): boolean {
+  let low = 0;
+  let high = ids.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const value = ids[middle]!;
+    if (value === id) return true;
+    if (value < id) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
+}
+
+/**
+ * Whether a recording's hint held on its predecessor's end state (its bgMark, inGC and ordinary
+ * sets; `ordinary` ascending): no transition it left out was one of a goroutine counting towards
+ * GC, and every goroutine whose label it took as ordinary was.
+ */
+export function hintHeld(recording: MmuRecording, state: { bgMark: readonly number[]; inGC: readonly number[]; ordinary: readonly number[] }): boolean {
+  const hinted = recording.hinted;
+  if (hinted === undefined) return true;
+  if (state.bgMark.some((g) => sortedHas(hinted.dropped, g)) || state.inGC.some((g) => sortedHas(hinted.droppedUnsettled, g))) return false;
+  const ordinary = Float64Array.from(state.ordinary);
+  return hinted.ordinaryAssumed.every((g) => sortedHas(ordinary, g));
 }
 
 const MAX_PACKED_PROC = (1 << 22) - 2;
@@ -76,6 +232,13 @@ export class MmuRecorder {
     strings: [],
   };
   lastTime = 0;
+  /** Set for a part recording under a hint. */
+  readonly filter: RecordingFilter | null;
+
+  constructor(hint?: MmuHint) {
+    this.filter = hint === undefined ? null : new RecordingFilter(hint);
+  }
+
   /** Something was recorded since the last tick (a tick right after another changes nothing). */
   private dirty = false;
 
@@ -155,7 +318,9 @@ export class MmuRecorder {
     if (this.blocks.some((block, k) => k < this.blocks.length - 1 && block.time.buffer.byteLength === 0)) {
       throw new Error('an MMU recording was transferred to another thread: its recorder cannot hand out another');
     }
-    return { blocks, transitions: this.transitions, ...structuredClone(this.others), lastTime: this.lastTime };
+    const recording: MmuRecording = { blocks, transitions: this.transitions, ...structuredClone(this.others), lastTime: this.lastTime };
+    if (this.filter !== null) recording.hinted = this.filter.result();
+    return recording;
   }
 }
 
@@ -180,6 +345,8 @@ function forEachTransition(r: MmuRecording, from: number, to: number, each: (tim
 
 /** `a` followed by `b`, as one recording (both begin mid-trace); shares their blocks. */
 export function concatRecordings(a: MmuRecording, b: MmuRecording): MmuRecording {
+  // b's hint would have to be checked against the state at a's end, which no one has yet.
+  if (b.hinted !== undefined) throw new Error('an MMU recording made under a hint merges only after a partial that carries its state');
   // Blocks are addressed as full BLOCK-sized ones before the last: re-block if `a` ends short.
   const blocks: TransitionBlock[] = [...a.blocks];
   if (a.transitions % BLOCK !== 0 && b.transitions > 0) {
@@ -197,6 +364,7 @@ export function concatRecordings(a: MmuRecording, b: MmuRecording): MmuRecording
     ...structuredClone({ kind: a.kind, at: a.at, time: a.time, a: a.a, b: a.b, c: a.c, d: a.d, e: a.e, strings: a.strings }),
     lastTime: b.lastTime !== 0 ? b.lastTime : a.lastTime,
   };
+  if (a.hinted !== undefined) out.hinted = a.hinted; // b recorded everything: only a's start is in question
   const offset = a.transitions;
   for (let k = 0; k < b.kind.length; k++) {
     const kind = b.kind[k]!;

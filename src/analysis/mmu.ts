@@ -16,13 +16,13 @@
 // parts merge exactly, because the evaluators simply continue. A part that begins mid-trace cannot
 // know Go's state there (its per-P GC counts depend on the whole trace before), so it records the
 // events that matter and is replayed on its predecessor's state at merge.
-import type { AnalysisDefinition, AnalyzerInstance, MergeContext } from './analyzer.js';
+import { HintMissedError, type AnalysisDefinition, type AnalyzerInstance, type MergeContext } from './analyzer.js';
 import type { EventView, Frame } from './events.js';
 import { GoState, Kind, ResourceKind, idKey } from './events.js';
 import { kernelOrScript, kernelsEnabled } from './kernels/kernel.js';
 import { collectMergeHost, mergeHost } from './kernels/merge-host.js';
 import { mmuKernel, replayOnKernel } from './kernels/mmu.js';
-import { BLOCK, concatRecordings, MmuRecorder, MmuRecordKind, TICK, type MmuRecording } from './mmu-recording.js';
+import { BLOCK, concatRecordings, hintHeld, MmuRecorder, MmuRecordKind, TICK, type MmuHint, type MmuRecording, type RecordingFilter } from './mmu-recording.js';
 import { rootFunction } from './stacks.js';
 
 export const UTIL_STW = 1;
@@ -465,10 +465,12 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
      * records the events that matter and is resolved when merged after its predecessor.
      */
     atTraceStart = true,
+    /** For such a part: the mark workers known so far, so it records only what may count (see RecordingFilter). */
+    hint?: MmuHint,
   ) {
     this.flags = utilFlagsOf(options);
     this.windows = options.windows ?? defaultWindows();
-    if (!atTraceStart) this.deferred = new MmuRecorder();
+    if (!atTraceStart) this.deferred = new MmuRecorder(hint);
   }
 
   /** Events recorded by a part that starts mid-trace, replayed when merged after its predecessor. */
@@ -631,15 +633,18 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
    * A part starting mid-trace cannot know the GC state it starts in: it records what can change
    * the utilisation. Ranges and labels the flags ignore change nothing (their point would repeat
    * the last one), so they are left out; every goroutine transition that starts or stops
-   * execution is kept, since whether it counts depends on state from before the part.
+   * execution is kept, since whether it counts depends on state from before the part, unless a
+   * hint says which goroutines may count (the recorder's filter).
    */
   private defer(view: EventView, d: MmuRecorder): void {
     const n = view.length;
+    const filter = d.filter;
     for (let i = 0; i < n; i++) {
       const kind = view.kind(i);
       switch (kind) {
         case Kind.Sync:
           d.record(MmuRecordKind.Sync, view.time(i), 0, 0, 0, 0, 0);
+          filter?.onSync();
           break;
         case Kind.Metric:
           if (view.metricName(i) === GOMAXPROCS_METRIC) d.record(MmuRecordKind.Procs, view.time(i), view.metricValue(i), 0, 0, 0, 0);
@@ -650,6 +655,7 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
           const name = view.rangeName(i);
           if (this.isGCSTW(name) || this.isSweep(name) || this.isAssist(name)) {
             d.record(kind, view.time(i), d.intern(name), view.rangeScopeKind(i), view.rangeScopeId(i), view.proc(i), view.goroutine(i));
+            if (filter !== null && view.rangeScopeKind(i) === ResourceKind.Goroutine && !this.isGCSTW(name) && !this.isSweep(name)) filter.onAssist(kind, view.rangeScopeId(i));
           } else if (kind !== Kind.RangeActive) {
             d.tick(view.time(i)); // (a RangeActive after the first generation is skipped whole, point included)
           }
@@ -659,6 +665,10 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
           if (view.resourceKind(i) !== ResourceKind.Goroutine) break;
           const from = view.fromState(i);
           const to = view.toState(i);
+          if (filter !== null && filter.active) {
+            this.deferHinted(view, i, d, filter);
+            break;
+          }
           // A creation is recorded from NotExist only if it is an ordinary goroutine's (the replay
           // adds those to `ordinary`); any other that starts execution, from Undetermined (which
           // the replay treats alike: neither executes).
@@ -672,8 +682,12 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
         }
         case Kind.Label: {
           const label = view.label(i);
-          if (this.isBackgroundMarkLabel(label)) d.record(MmuRecordKind.Label, view.time(i), d.intern(label), view.goroutine(i), view.proc(i), 0, 0);
-          else d.tick(view.time(i));
+          if (!this.isBackgroundMarkLabel(label) || (filter !== null && filter.active && filter.labelsOrdinary(view.goroutine(i)))) {
+            d.tick(view.time(i)); // (an ordinary goroutine's label changes nothing either: see onLabel)
+          } else {
+            d.record(MmuRecordKind.Label, view.time(i), d.intern(label), view.goroutine(i), view.proc(i), 0, 0);
+            filter?.onLabel(view.goroutine(i));
+          }
           break;
         }
         default:
@@ -681,6 +695,25 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
       }
     }
     if (n > 0) d.lastTime = view.time(n - 1);
+  }
+
+  /**
+   * defer's step for goroutine transition i under a hint: creations and ends go to the filter's
+   * bookkeeping of ordinary goroutines, and a transition that starts or stops execution is
+   * recorded only if its goroutine may count towards GC.
+   */
+  private deferHinted(view: EventView, i: number, d: MmuRecorder, filter: RecordingFilter): void {
+    const from = view.fromState(i);
+    const to = view.toState(i);
+    const g = view.resourceId(i);
+    if (from === GoState.NotExist) {
+      filter.onCreate(g, this.createsOrdinary(view, i));
+      if (isExecuting(to) && filter.keeps(g)) d.transition(view.time(i), g, GoState.Undetermined, to, view.proc(i));
+      return;
+    }
+    if (isExecuting(from) === isExecuting(to)) return;
+    if (filter.keeps(g)) d.transition(view.time(i), g, from, to, view.proc(i));
+    if (to === GoState.NotExist) filter.onEnd(g);
   }
 
   /** Row i creates a goroutine (from NotExist) that is known not to be a mark worker (counted rule only). */
@@ -740,6 +773,14 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
       if (k < others) this.replayOther(recording, k);
     }
     if (recording.lastTime !== 0) this.onOther(recording.lastTime);
+    const hinted = recording.hinted;
+    if (hinted !== undefined) {
+      // The part's creations and ends of ordinary goroutines, in bulk (RecordingFilter): only a
+      // label asks about them, and none of these goroutines has a recorded label after its end
+      // or, created ordinary in the part, at all.
+      for (const g of hinted.endedBefore) this.ordinary.delete(idKey(g));
+      for (const g of hinted.ordinaryCreated) this.ordinary.add(idKey(g));
+    }
   }
 
   private replayOther(r: MmuRecording, k: number): void {
@@ -1167,6 +1208,9 @@ function dedupe(points: readonly [number, number][]): [number, number][] {
 export function mergeMmu(a: MmuPartial, b: MmuPartial, context: MergeContext = {}): MmuPartial {
   if (b.resumed === true) return mergeResumed(a, b);
   if (a.state !== null && b.deferred !== null) {
+    if (!mmuHintHeld(a, b)) {
+      throw new HintMissedError('mmu', 'the MMU part after this one recorded under a hint that missed a goroutine counting towards GC: decode it again without one');
+    }
     if (kernelsEnabled(context)) {
       // Restore, replay and snapshot in the kernel: most of a recording is transitions of
       // goroutines that do not count, one bit test each there (the 1 GB bench trace's 17 merges,
@@ -1184,6 +1228,50 @@ export function mergeMmu(a: MmuPartial, b: MmuPartial, context: MergeContext = {
   }
   if (a.deferred !== null && b.deferred !== null) return { ...a, deferred: concatRecordings(a.deferred, b.deferred) };
   throw new Error('MMU partials merge in trace order: the earlier part must begin at the trace start or both must begin mid-trace');
+}
+
+/** Whether `b`, if it recorded under a hint, can be replayed on `a` (see hintHeld). */
+function mmuHintHeld(a: MmuPartial, b: MmuPartial): boolean {
+  if (a.state === null || b.deferred === null) return true;
+  const state = a.state as { bgMark: number[]; inGC: number[]; ordinary: number[] };
+  return hintHeld(b.deferred, state);
+}
+
+/**
+ * What the partials say about who counts towards GC: the mark workers (their states' bgMark and
+ * inGC, what their recordings were hinted or saw labelled) and the ordinary goroutines (their
+ * states' `ordinary`, what their recordings created), at most MAX_HINTED_ORDINARY of those. The
+ * runtime labels ordinary goroutines as workers too (docs/analyses.md), some of them again and
+ * again, and a part that took such a label for a worker's would record all that goroutine does.
+ */
+function mmuHintFrom(known: readonly MmuPartial[]): MmuHint | undefined {
+  if (known.length === 0) return undefined;
+  const workers = new Set<number>();
+  const ordinary = new Set<number>();
+  for (const partial of known) {
+    if (partial.state !== null) {
+      for (const g of partial.state.bgMark as number[]) workers.add(g);
+      for (const g of partial.state.inGC as number[]) workers.add(g);
+      for (const g of partial.state.ordinary as number[]) ordinary.add(g);
+    }
+    const recording = partial.deferred;
+    if (recording === null) continue;
+    for (const g of recording.hinted?.markWorkers ?? []) workers.add(g);
+    for (const g of recording.hinted?.ordinaryCreated ?? []) ordinary.add(g);
+    recording.kind.forEach((kind, k) => {
+      if (kind === MmuRecordKind.Label) workers.add(recording.b[k]!);
+    });
+  }
+  for (const g of ordinary) workers.delete(g);
+  const ordinaryIds = [...ordinary].sort((x, y) => x - y);
+  return { markWorkers: [...workers].sort((x, y) => x - y), ordinary: ordinaryIds.slice(0, MAX_HINTED_ORDINARY) };
+}
+
+/** Most ordinary goroutines a hint names (a task message carries them; one left out only costs recording). */
+const MAX_HINTED_ORDINARY = 1 << 16;
+
+function isMmuHint(hint: unknown): hint is MmuHint {
+  return typeof hint === 'object' && hint !== null && Array.isArray((hint as MmuHint).markWorkers) && Array.isArray((hint as MmuHint).ordinary);
 }
 
 export function finishMmu(partial: MmuPartial): MmuReport {
@@ -1235,13 +1323,20 @@ export const mmuAnalysis: AnalysisDefinition<MmuOptions, MmuPartial, MmuReport> 
   transferables(partial) {
     const recording = partial.deferred;
     // A recording is 16 bytes per recorded transition (tens of MB per run): moved, not copied.
-    return recording === null ? [] : recording.blocks.flatMap((block) => [block.time.buffer, block.goroutine.buffer, block.packed.buffer] as ArrayBuffer[]);
+    if (recording === null) return [];
+    const buffers = recording.blocks.flatMap((block) => [block.time.buffer, block.goroutine.buffer, block.packed.buffer] as ArrayBuffer[]);
+    const hinted = recording.hinted;
+    if (hinted !== undefined) buffers.push(...[hinted.dropped, hinted.droppedUnsettled, hinted.endedBefore, hinted.ordinaryCreated, hinted.ordinaryAssumed].map((ids) => ids.buffer as ArrayBuffer));
+    return buffers;
   },
+  hintFrom: mmuHintFrom,
+  acceptsAfter: mmuHintHeld,
   create(options, context) {
+    const hint = !context.atTraceStart && isMmuHint(context.hint) ? context.hint : undefined;
     return kernelOrScript(
       context,
-      (host) => mmuKernel(host, options, context.atTraceStart),
-      () => new MmuAnalyzer(options, context.atTraceStart),
+      (host) => mmuKernel(host, options, context.atTraceStart, hint),
+      () => new MmuAnalyzer(options, context.atTraceStart, hint),
     );
   },
   merge(a, b, _options, context) {

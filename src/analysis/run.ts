@@ -18,14 +18,15 @@ export interface Pass {
 export function startPass(
   definitions: Record<string, { definition: AnyDefinition; options: unknown }>,
   atTraceStart: boolean,
-  passOptions: { kernels?: boolean } = {},
+  /** `hints`: per analysis, its CreateContext.hint (for a part that begins mid-trace). */
+  passOptions: { kernels?: boolean; hints?: Record<string, unknown> } = {},
 ): Pass {
   const shared = new Map<string, unknown>();
   const context = { atTraceStart, shared, ...(passOptions.kernels !== undefined ? { kernels: passOptions.kernels } : {}) };
-  const instances: [string, AnalyzerInstance<unknown>][] = Object.entries(definitions).map(([name, { definition, options }]) => [
-    name,
-    definition.create(options, context),
-  ]);
+  const instances: [string, AnalyzerInstance<unknown>][] = Object.entries(definitions).map(([name, { definition, options }]) => {
+    const hint = passOptions.hints?.[name];
+    return [name, definition.create(options, hint === undefined ? context : { ...context, hint })];
+  });
   // A kernel (or anything else calling into the decoder's module) may grow WASM memory, which
   // detaches the views over the batch: refresh them before anyone reads the view again (the host
   // tells the adapters bound to the batch; refreshColumns covers any other view).
@@ -60,6 +61,24 @@ export function startPass(
       refresh();
     },
   };
+}
+
+/** Whether every analysis accepts `b` after `a` (AnalysisDefinition.acceptsAfter); the names of those that do not. */
+export function refusedAfter(definitions: Record<string, { definition: AnyDefinition; options: unknown }>, a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  return Object.entries(definitions)
+    .filter(([name, { definition }]) => definition.acceptsAfter !== undefined && !definition.acceptsAfter(a[name], b[name]))
+    .map(([name]) => name);
+}
+
+/** Per analysis that gives hints (AnalysisDefinition.hintFrom), its hint from the partials known. */
+export function hintsFrom(definitions: Record<string, { definition: AnyDefinition; options: unknown }>, known: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const hints: Record<string, unknown> = {};
+  for (const [name, { definition }] of Object.entries(definitions)) {
+    if (definition.hintFrom === undefined) continue;
+    const hint: unknown = definition.hintFrom(known.map((partials) => partials[name]).filter((partial) => partial !== undefined));
+    if (hint !== undefined) hints[name] = hint;
+  }
+  return hints;
 }
 
 export function mergePartials(

@@ -47,6 +47,8 @@ export interface DecodeGenerationTask {
    * (from-states Undetermined, timestamps not clamped to the previous generation).
    */
   previous?: GenerationBytes;
+  /** Per analysis, what the merging thread knows that lets a part beginning mid-trace keep less (CreateContext.hint). */
+  hints?: Record<string, unknown>;
 }
 
 export interface GenerationResult {
@@ -149,7 +151,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
   let events = 0;
   let firstTimeNs: number | null = null;
   let lastTimeNs: number | null = null;
-  const pass = Object.keys(plain).length > 0 ? startPass(plain, task.position === 0) : null;
+  const pass = Object.keys(plain).length > 0 ? startPass(plain, task.position === 0, task.hints ? { hints: task.hints } : {}) : null;
   const view = new BatchView();
   const consume = (batch: EventBatch) => {
     if (countWireTypes) {

@@ -1,6 +1,6 @@
 // Parallel decode: the generation index gives each generation's byte range; pool workers decode
 // generations independently; results merge on the main thread in generation order.
-import { finishPartials, mergePartials } from '../analysis/run.js';
+import { finishPartials, hintsFrom, mergePartials, refusedAfter } from '../analysis/run.js';
 import { GenerationTooLargeError, TraceAbortedError } from '../errors.js';
 import { DEFAULT_MAX_GENERATION_BYTES } from '../format/framer.js';
 import type { SupportedVersion } from '../format/header.js';
@@ -80,6 +80,13 @@ export interface ParallelWork {
   partialsMs: number;
   /** This thread: merging the partials, per analysis. */
   mergeMs: Record<string, number>;
+  /**
+   * Runs decoded a second time because a hint they were given (AnalysisDefinition.hintFrom: MMU's
+   * mark workers known when the run was handed out) missed something their predecessor showed.
+   */
+  rerunsAfterHints: number;
+  /** Runs handed out with hints (reruns included). */
+  hintedRuns: number;
 }
 
 function defaultModules(): ParallelModules {
@@ -198,13 +205,22 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
   let bytesMerged = 0;
   const waiting = new Map<number, GenerationResult>();
   const extents = index.generations;
-  const work: ParallelWork = { runs: 0, warmUps: 0, warmUpMs: 0, runMs: 0, partialsMs: 0, mergeMs: {} };
+  const work: ParallelWork = { runs: 0, warmUps: 0, warmUpMs: 0, runMs: 0, partialsMs: 0, mergeMs: {}, rerunsAfterHints: 0, hintedRuns: 0 };
+  /** Runs to decode again without hints (set below, where runs are submitted). */
+  let rerun: (position: number) => void = () => {};
 
   // Merging happens as soon as the next run in order is in, so at most the queue plus the runs in
   // flight wait here, never the whole trace.
   const mergeReady = () => {
     for (let result = waiting.get(nextToMerge); result !== undefined; result = waiting.get(nextToMerge)) {
       waiting.delete(nextToMerge);
+      if (definitions && merged !== null && result.partials && refusedAfter(definitions, merged, result.partials).length > 0) {
+        // Its hint missed something (rare: a mark worker first labelled while the run was out):
+        // decoded again with hints from what is merged now, which ends where the run begins.
+        work.rerunsAfterHints++;
+        rerun(result.position);
+        return;
+      }
       for (let k = 0; k < result.count; k++) {
         const position = nextToMerge + k;
         const extent = extents[position]!;
@@ -247,7 +263,11 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
     const starts: number[] = [];
     runs.reduce((position, run) => (starts.push(position), position + run.length), 0);
     let failure: unknown = null;
-    const taskOf = (k: number): DecodeGenerationTask => {
+    /**
+     * `hints`: 'known' from every partial in hand, 'exact' from the merged prefix alone (which ends
+     * where the run begins: a rerun's), 'none' (a second rerun, which no hint can fail).
+     */
+    const taskOf = (k: number, hints: 'known' | 'exact' | 'none' = 'known'): DecodeGenerationTask => {
       const run = runs[k]!;
       const position = starts[k]!;
       const task: DecodeGenerationTask = {
@@ -259,6 +279,17 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
         countWireTypes: options.countWireTypes !== false,
       };
       if (position > 0) task.previous = bytesOf(extents[position - 1]!);
+      if (position > 0 && definitions && hints !== 'none') {
+        // What the partials in hand say helps a part that begins mid-trace keep less (MMU: the
+        // mark workers known so far); checked at the merge, where a miss sends the run again.
+        const others = hints === 'exact' ? [] : [...waiting.values()].map((result) => result.partials);
+        const known = [merged, ...others].filter((partials) => partials !== null);
+        const given = hintsFrom(definitions, known);
+        if (Object.keys(given).length > 0) {
+          task.hints = given;
+          work.hintedRuns++;
+        }
+      }
       return task;
     };
     // Runs go out in chains of CHAIN_RUNS adjacent runs, one chain per worker at a time: when a run
@@ -280,11 +311,31 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
       pool
         .trySubmit<GenerationResult>('decodeGeneration', taskOf(k), { ...(signal ? { signal } : {}), ...(worker !== undefined ? { preferWorker: worker } : {}) })
         .then((result) => {
+          // In hand before the next run goes out, whose hints it may add to.
+          waiting.set(result.position, result);
           // The worker's next run first: it would idle through the merge otherwise.
           if (failure === null) {
             if (successors.delete(k + 1)) submit(k + 1, result.workerIndex);
             else submitChain();
           }
+          mergeReady();
+        })
+        .catch((error: unknown) => {
+          failure ??= error;
+        })
+        .finally(() => {
+          inFlight--;
+          if (inFlight === 0) settle();
+        });
+    };
+    const reruns = new Map<number, number>();
+    rerun = (position: number): void => {
+      const times = (reruns.get(position) ?? 0) + 1;
+      reruns.set(position, times);
+      inFlight++;
+      pool
+        .submit<GenerationResult>('decodeGeneration', taskOf(starts.indexOf(position), times === 1 ? 'exact' : 'none'), signal ? { signal } : {})
+        .then((result) => {
           waiting.set(result.position, result);
           mergeReady();
         })

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze, ANALYSIS_DEFINITIONS, ANALYSIS_NAMES } from '../../src/analysis/analyze.js';
 import { GenerationTooLargeError } from '../../src/errors.js';
-import { parallelModules, repoRoot } from './support/compiled.js';
+import { compiledUrl, faultyDecodeModule, parallelModules, repoRoot } from './support/compiled.js';
 
 const multiGeneration = join(repoRoot, 'test/fixtures/traces/gc-active.trace');
 // Analyses whose mid-trace parts would replay recorded events: they run in one pass beside the pool.
@@ -51,6 +51,27 @@ describe('analyze({ workers })', () => {
     const runs = await decodeGenerationsInParallel(multiGeneration, { workers: 2, modules: parallelModules(), analyses, generationsPerTask: 5 });
     expect(runs.reports).toEqual(single.reports);
     expect(runs.events).toBe(single.events);
+  });
+
+  it("MMU's mid-trace parts record under hints; a hint that misses sends its run again, same report", async () => {
+    const { decodeGenerationsInParallel } = await import('../../src/parallel/parallel-decode.js');
+    const trace = join(repoRoot, 'test/analysis/data/gcheavy.trace');
+    const analyses = { mmu: {}, goroutines: {} };
+    const sequential = await analyze(trace, { analyses: ['mmu', 'goroutines'] });
+    const hinted = await decodeGenerationsInParallel(trace, { workers: 2, modules: parallelModules(), analyses, generationsPerTask: 1 });
+    expect(hinted.execution.work.hintedRuns).toBeGreaterThan(0);
+    expect(hinted.reports).toEqual({ mmu: sequential.mmu, goroutines: sequential.goroutines });
+    // Every hint emptied in the worker: the merge refuses those parts, reruns them with the merged
+    // prefix's hint (emptied again, refused again), then with none.
+    const emptied = await decodeGenerationsInParallel(trace, {
+      workers: 2,
+      analyses,
+      generationsPerTask: 1,
+      modules: { workerEntry: compiledUrl('parallel/worker-entry.js'), decodeTask: faultyDecodeModule },
+      setupData: { decodeTaskUrl: parallelModules().decodeTask, faults: new SharedArrayBuffer(4), faultPosition: -1, faultKind: 'emptyHints' },
+    });
+    expect(emptied.execution.work.rerunsAfterHints).toBeGreaterThan(0);
+    expect(emptied.reports).toEqual(hinted.reports);
   });
 
   it('accounts for its work: runs, warm-ups, and merge time per analysis', async () => {

@@ -21,7 +21,7 @@ import {
   startsOrdinary,
   utilFlagsOf,
 } from '../mmu.js';
-import { MmuRecordKind, usesString, type MmuRecording, type TransitionBlock } from '../mmu-recording.js';
+import { MmuRecordKind, usesString, type HintedRecording, type MmuHint, type MmuRecording, type TransitionBlock } from '../mmu-recording.js';
 import { eventsOfKinds, kernelExports, kindMask, releaseWith } from './kernel.js';
 
 interface MmuExports {
@@ -34,6 +34,9 @@ interface MmuExports {
   mmuForgetMinima(handle: number): void;
   mmuState(handle: number): number;
   mmuRecording(handle: number): number;
+  mmuStateInput(length: number): number;
+  mmuHint(handle: number, workers: number, ordinary: number): void;
+  mmuHintResult(handle: number): number;
 }
 
 const NAMES: (keyof MmuExports)[] = [
@@ -46,6 +49,9 @@ const NAMES: (keyof MmuExports)[] = [
   'mmuForgetMinima',
   'mmuState',
   'mmuRecording',
+  'mmuStateInput',
+  'mmuHint',
+  'mmuHintResult',
 ];
 
 /** The kernel's range classes (RANGE_* in assembly/analysis/mmu.ts), in the order MmuAnalyzer tests them. */
@@ -59,12 +65,22 @@ function rangeClass(flags: number, name: string): number {
 /** Values mmuRecording() describes the recording with: 7 scalars and addresses, then 8 column addresses. */
 const RECORDING_LAYOUT = 15;
 
-export function mmuKernel(host: KernelHost, options: MmuOptions, atTraceStart: boolean): AnalyzerInstance<MmuPartial> {
+export function mmuKernel(host: KernelHost, options: MmuOptions, atTraceStart: boolean, hint?: MmuHint): AnalyzerInstance<MmuPartial> {
   const wasm = kernelExports<MmuExports>(host, NAMES);
   const flags = utilFlagsOf(options);
   const windows = options.windows ?? defaultWindows();
   const handle = wasm.mmuCreate(flags, windows.length, atTraceStart ? 0 : 1);
   new Float64Array(host.memory(), wasm.mmuWindows(handle), windows.length).set(windows);
+  // The hint's ids go in through the state input's room (each call may grow memory: view after it).
+  let hinted = !atTraceStart && hint !== undefined;
+  if (hinted) {
+    const { markWorkers, ordinary } = hint!;
+    const input = wasm.mmuStateInput(markWorkers.length + ordinary.length);
+    const ids = new Float64Array(host.memory(), input, markWorkers.length + ordinary.length);
+    ids.set(markWorkers);
+    ids.set(ordinary, markWorkers.length);
+    wasm.mmuHint(handle, markWorkers.length, ordinary.length);
+  }
 
   /** Range names and labels the kernel asked about, by the id it records them with. */
   const names: string[] = [];
@@ -135,7 +151,28 @@ export function mmuKernel(host: KernelHost, options: MmuOptions, atTraceStart: b
       if (index < 0) index = strings.push(text) - 1;
       a[k] = index;
     }
-    return { blocks: [...fullBlocks, copyBlock(layout)], transitions: layout[1]!, kind, at, time, a, b, c, d, e, strings, lastTime: layout[2]! };
+    const recording: MmuRecording = { blocks: [...fullBlocks, copyBlock(layout)], transitions: layout[1]!, kind, at, time, a, b, c, d, e, strings, lastTime: layout[2]! };
+    if (hinted) recording.hinted = readHintResult();
+    return recording;
+  };
+
+  const readHintResult = (): HintedRecording => {
+    const pointer = wasm.mmuHintResult(handle);
+    const memory = host.memory();
+    // Five id lists one after the other, each its count and then its ids (mmuHintResult).
+    let at = pointer;
+    const nextList = (): Float64Array => {
+      const count = new Float64Array(memory, at, 1)[0]!;
+      const ids = new Float64Array(memory, at + 8, count).slice();
+      at += 8 + count * 8;
+      return ids;
+    };
+    const dropped = nextList();
+    const droppedUnsettled = nextList();
+    const endedBefore = nextList();
+    const ordinaryCreated = nextList();
+    const ordinaryAssumed = nextList();
+    return { markWorkers: [...hint!.markWorkers], dropped, droppedUnsettled, endedBefore, ordinaryCreated, ordinaryAssumed };
   };
 
   const readState = (): MmuStateSnapshot => readKernelState(host, wasm, handle, { flags, windows, firstSyncN, resumed, resumedFrom });
@@ -167,6 +204,7 @@ export function mmuKernel(host: KernelHost, options: MmuOptions, atTraceStart: b
       // MmuAnalyzer.beginPart.
       if (recording || (firstSyncN !== null && firstSyncN > 1)) {
         recording = true;
+        hinted = false; // MmuAnalyzer.beginPart's new recorder has no hint
         fullBlocks = [];
         wasm.mmuStartRecording(handle);
         return;
@@ -369,15 +407,15 @@ function kernelStateValues(state: KernelSnapshot): Float64Array {
 }
 
 interface MmuReplayExports extends MmuExports {
-  mmuStateInput(length: number): number;
   mmuRestore(handle: number): number;
   mmuReplayOthers(handle: number, others: number): number;
   mmuReplayInput(count: number): number;
   mmuReplay(handle: number, count: number): number;
   mmuReplayEnd(handle: number, lastTime: number): number;
+  mmuReplayOrdinary(handle: number, ended: number, created: number): number;
 }
 
-const REPLAY_NAMES: (keyof MmuReplayExports)[] = [...NAMES, 'mmuStateInput', 'mmuRestore', 'mmuReplayOthers', 'mmuReplayInput', 'mmuReplay', 'mmuReplayEnd'];
+const REPLAY_NAMES: (keyof MmuReplayExports)[] = [...NAMES, 'mmuRestore', 'mmuReplayOthers', 'mmuReplayInput', 'mmuReplay', 'mmuReplayEnd', 'mmuReplayOrdinary'];
 
 /** Fields per other record in the kernel's replay (kind, at, time, a, b, c, d, e). */
 const OTHER_FIELDS = 8;
@@ -430,6 +468,15 @@ export function replayOnKernel(host: KernelHost, snapshot: MmuStateSnapshot, rec
     }
     if (left !== 0) throw new Error(`schedscope: an MMU recording holds ${recording.transitions - left} of the ${recording.transitions} transitions it counts`);
     wasm.mmuReplayEnd(handle, recording.lastTime);
+    const hinted = recording.hinted;
+    if (hinted !== undefined) {
+      const count = hinted.endedBefore.length + hinted.ordinaryCreated.length;
+      const input = wasm.mmuStateInput(count);
+      const ids = new Float64Array(host.memory(), input, count);
+      ids.set(hinted.endedBefore);
+      ids.set(hinted.ordinaryCreated, hinted.endedBefore.length);
+      wasm.mmuReplayOrdinary(handle, hinted.endedBefore.length, hinted.ordinaryCreated.length);
+    }
     return readKernelState(host, wasm, handle, {
       flags,
       windows,
