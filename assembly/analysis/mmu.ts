@@ -679,63 +679,88 @@ class Replay {
 // What a hinted part knows of each goroutine (RecordingFilter's sets, one bit each): a transition
 // costs one load, where a set per question cost five lookups and made the filter dearer than the
 // recording it saves.
-const FIXED: u16 = 1;
-const ASSISTING: u16 = 2;
-const SETTLED: u16 = 4;
-const DROPPED: u16 = 8;
-const DROPPED_UNSETTLED: u16 = 16;
-const CREATED: u16 = 32;
-const ORDINARY_CREATED: u16 = 64;
-const ENDED_BEFORE: u16 = 128;
-const HINTED_ORDINARY: u16 = 256;
-const ORDINARY_ASSUMED: u16 = 512;
+const FIXED: u32 = 1;
+const ASSISTING: u32 = 2;
+const SETTLED: u32 = 4;
+const DROPPED: u32 = 8;
+const DROPPED_UNSETTLED: u32 = 16;
+const CREATED: u32 = 32;
+const ORDINARY_CREATED: u32 = 64;
+const ENDED_BEFORE: u32 = 128;
+const HINTED_ORDINARY: u32 = 256;
+const ORDINARY_ASSUMED: u32 = 512;
+/** Above the flags: transitions of an unknown goroutine kept so far (RecordingFilter.unknownKept). */
+const KEPT_SHIFT: u32 = 16;
+const KEPT_ONE: u32 = 1 << KEPT_SHIFT;
+/** mmu-recording.ts UNKNOWN_KEPT. */
+const UNKNOWN_KEPT: u32 = 8192;
 
 /** The lists mmuHintResult hands out, in order. */
-const HINT_RESULT_BITS: StaticArray<u16> = [DROPPED, DROPPED_UNSETTLED, ENDED_BEFORE, ORDINARY_CREATED, ORDINARY_ASSUMED];
+const HINT_RESULT_BITS: StaticArray<u32> = [DROPPED, DROPPED_UNSETTLED, ENDED_BEFORE, ORDINARY_CREATED, ORDINARY_ASSUMED];
 
-/** Bits per goroutine: an array over dense ids, a Map for others. */
+/** Ids per page of GoroutineBits. */
+const PAGE_SHIFT: i32 = 12;
+const PAGE_IDS: i32 = 1 << PAGE_SHIFT;
+
+/**
+ * Bits per goroutine: pages of PAGE_IDS dense ids made when first written (a part touches the
+ * goroutines from before it, scattered over low ids, and the run of ids it creates; one array up
+ * to the highest id took 4 bytes per goroutine the trace ever created, in each worker's memory,
+ * which never shrinks), a Map for other ids.
+ */
 class GoroutineBits {
-  private bytes: StaticArray<u16> = new StaticArray<u16>(0);
-  private readonly others: Map<f64, u16> = new Map<f64, u16>();
+  private pages: StaticArray<StaticArray<u32> | null> = new StaticArray<StaticArray<u32> | null>(0);
+  private readonly others: Map<f64, u32> = new Map<f64, u32>();
 
-  @inline get(g: f64): u16 {
+  @inline get(g: f64): u32 {
     const id = denseGoroutine(g);
-    if (id >= 0) return id < this.bytes.length ? unchecked(this.bytes[id]) : 0;
-    return this.others.has(g) ? this.others.get(g) : 0;
+    if (id < 0) return this.others.has(g) ? this.others.get(g) : 0;
+    const index = id >> PAGE_SHIFT;
+    if (index >= this.pages.length) return 0;
+    const page = unchecked(this.pages[index]);
+    return page === null ? 0 : unchecked(page[id & (PAGE_IDS - 1)]);
   }
 
-  set(g: f64, value: u16): void {
+  set(g: f64, value: u32): void {
     const id = denseGoroutine(g);
     if (id < 0) {
       this.others.set(g, value);
       return;
     }
-    if (id >= this.bytes.length) {
-      const grown = new StaticArray<u16>(grownLength(this.bytes.length, id));
-      memory.copy(changetype<usize>(grown), changetype<usize>(this.bytes), <usize>this.bytes.length << 1);
-      this.bytes = grown;
+    const index = id >> PAGE_SHIFT;
+    if (index >= this.pages.length) {
+      const grown = new StaticArray<StaticArray<u32> | null>(grownLength(this.pages.length, index));
+      for (let k = 0; k < this.pages.length; k++) unchecked((grown[k] = unchecked(this.pages[k])));
+      this.pages = grown;
     }
-    unchecked((this.bytes[id] = value));
+    let page = unchecked(this.pages[index]);
+    if (page === null) {
+      page = new StaticArray<u32>(PAGE_IDS);
+      unchecked((this.pages[index] = page));
+    }
+    unchecked((page[id & (PAGE_IDS - 1)] = value));
   }
 
   /**
    * For each of `bits` in turn, the ids with that bit set, ascending, as GoroutineSet.write writes
-   * them (count first). One pass over the array, four ids at a time: most are 0 by the end (a
+   * them (count first). One pass over the pages, two ids at a time: most are 0 by the end (a
    * goroutine created and ended in the part keeps no bit).
    */
-  write(out: F64Column, bits: StaticArray<u16>): void {
+  write(out: F64Column, bits: StaticArray<u32>): void {
     const lists = new Array<Array<f64>>(bits.length);
     for (let b = 0; b < bits.length; b++) unchecked((lists[b] = new Array<f64>()));
-    const base = changetype<usize>(this.bytes);
-    const length = this.bytes.length;
-    for (let id = 0; id < length; id++) {
-      if ((id & 3) == 0 && id + 4 <= length && load<u64>(base + (<usize>id << 1)) == 0) {
-        id += 3;
-        continue;
+    for (let index = 0; index < this.pages.length; index++) {
+      const page = unchecked(this.pages[index]);
+      if (page === null) continue;
+      const base = changetype<usize>(page);
+      for (let k = 0; k < PAGE_IDS; k += 2) {
+        if (load<u64>(base + (<usize>k << 2)) == 0) continue;
+        for (let j = k; j < k + 2; j++) {
+          const c = unchecked(page[j]);
+          if (c == 0) continue;
+          for (let b = 0; b < bits.length; b++) if ((c & unchecked(bits[b])) != 0) unchecked(lists[b]).push(<f64>((index << PAGE_SHIFT) + j));
+        }
       }
-      const c = unchecked(this.bytes[id]);
-      if (c == 0) continue;
-      for (let b = 0; b < bits.length; b++) if ((c & unchecked(bits[b])) != 0) unchecked(lists[b]).push(<f64>id);
     }
     const others = this.others.keys();
     for (let b = 0; b < bits.length; b++) {
@@ -753,8 +778,10 @@ class GoroutineBits {
 class RecordingFilter {
   readonly bits: GoroutineBits = new GoroutineBits();
   active: bool = false;
+  /** MmuHint.keepUnknown. */
+  keepUnknown: bool = false;
 
-  @inline private update(g: f64, before: u16, after: u16): void {
+  @inline private update(g: f64, before: u32, after: u32): void {
     if (after != before) this.bits.set(g, after);
   }
 
@@ -789,7 +816,12 @@ class RecordingFilter {
   @inline keeps(g: f64): bool {
     const c = this.bits.get(g);
     if ((c & (FIXED | ASSISTING)) != 0) return true;
-    if ((c & CREATED) == 0) this.update(g, c, c | DROPPED | ((c & SETTLED) != 0 ? 0 : DROPPED_UNSETTLED));
+    if ((c & CREATED) != 0) return false;
+    if (this.keepUnknown && (c & HINTED_ORDINARY) == 0 && c >> KEPT_SHIFT < UNKNOWN_KEPT) {
+      this.bits.set(g, c + KEPT_ONE);
+      return true;
+    }
+    this.update(g, c, c | DROPPED | ((c & SETTLED) != 0 ? 0 : DROPPED_UNSETTLED));
     return false;
   }
 
@@ -1820,12 +1852,14 @@ export function mmuTakeBlock(handle: i32): void {
 
 /**
  * Makes a recording part record under a hint (RecordingFilter): its `workers` mark worker ids,
- * then its `ordinary` ids, written at mmuStateInput(). Call before the first consume.
+ * then its `ordinary` ids, written at mmuStateInput(), and its keepUnknown. Call before the first
+ * consume.
  */
-export function mmuHint(handle: i32, workers: i32, ordinary: i32): void {
+export function mmuHint(handle: i32, workers: i32, ordinary: i32, keepUnknown: bool): void {
   const mmu = instances.get(handle);
   if (mmu === null || mmu.recording === null) return;
   const filter = new RecordingFilter();
+  filter.keepUnknown = keepUnknown;
   const ids = stateInput.pointer();
   for (let k = 0; k < workers; k++) filter.addFixed(load<f64>(ids + (<usize>k << 3)));
   for (let k = workers; k < workers + ordinary; k++) filter.addHintedOrdinary(load<f64>(ids + (<usize>k << 3)));

@@ -1240,23 +1240,28 @@ function mmuHintHeld(a: MmuPartial, b: MmuPartial): boolean {
 /**
  * What the partials say about who counts towards GC: the mark workers (their states' bgMark and
  * inGC, what their recordings were hinted or saw labelled) and the ordinary goroutines (their
- * states' `ordinary`, what their recordings created), at most MAX_HINTED_ORDINARY of those. The
+ * states' `ordinary`, what their recordings were hinted or created), at most MAX_HINTED_ORDINARY
+ * of those. With no partials, an empty hint: a part that learns from a warm-up generation starts
+ * from it (decode-task.ts). The
  * runtime labels ordinary goroutines as workers too (docs/analyses.md), some of them again and
  * again, and a part that took such a label for a worker's would record all that goroutine does.
  */
-function mmuHintFrom(known: readonly MmuPartial[]): MmuHint | undefined {
-  if (known.length === 0) return undefined;
+function mmuHintFrom(known: readonly MmuPartial[]): MmuHint {
   const workers = new Set<number>();
   const ordinary = new Set<number>();
+  let keepUnknown = false;
   for (const partial of known) {
     if (partial.state !== null) {
+      keepUnknown = true;
       for (const g of partial.state.bgMark as number[]) workers.add(g);
       for (const g of partial.state.inGC as number[]) workers.add(g);
       for (const g of partial.state.ordinary as number[]) ordinary.add(g);
     }
     const recording = partial.deferred;
     if (recording === null) continue;
+    if (recording.hinted?.keepUnknown === true) keepUnknown = true;
     for (const g of recording.hinted?.markWorkers ?? []) workers.add(g);
+    for (const g of recording.hinted?.ordinary ?? []) ordinary.add(g);
     for (const g of recording.hinted?.ordinaryCreated ?? []) ordinary.add(g);
     recording.kind.forEach((kind, k) => {
       if (kind === MmuRecordKind.Label) workers.add(recording.b[k]!);
@@ -1264,14 +1269,14 @@ function mmuHintFrom(known: readonly MmuPartial[]): MmuHint | undefined {
   }
   for (const g of ordinary) workers.delete(g);
   const ordinaryIds = [...ordinary].sort((x, y) => x - y);
-  return { markWorkers: [...workers].sort((x, y) => x - y), ordinary: ordinaryIds.slice(0, MAX_HINTED_ORDINARY) };
+  return { markWorkers: [...workers].sort((x, y) => x - y), ordinary: ordinaryIds.slice(0, MAX_HINTED_ORDINARY), keepUnknown };
 }
 
 /** Most ordinary goroutines a hint names (a task message carries them; one left out only costs recording). */
 const MAX_HINTED_ORDINARY = 1 << 16;
 
 function isMmuHint(hint: unknown): hint is MmuHint {
-  return typeof hint === 'object' && hint !== null && Array.isArray((hint as MmuHint).markWorkers) && Array.isArray((hint as MmuHint).ordinary);
+  return typeof hint === 'object' && hint !== null && Array.isArray((hint as MmuHint).markWorkers) && Array.isArray((hint as MmuHint).ordinary) && typeof (hint as MmuHint).keepUnknown === 'boolean';
 }
 
 export function finishMmu(partial: MmuPartial): MmuReport {

@@ -4,7 +4,7 @@
 import { BatchView } from '../analysis/columns.js';
 import { Kind } from '../analysis/events.js';
 import { eventsOfKinds, kindMask } from '../analysis/kernels/kernel.js';
-import { startPass, type Pass } from '../analysis/run.js';
+import { hintsFrom, startPass, type Pass } from '../analysis/run.js';
 import { GenerationDecoder } from '../decoder/index.js';
 import type { SupportedVersion } from '../format/header.js';
 import type { EventBatch } from '../model/index.js';
@@ -102,6 +102,11 @@ async function loadGeneration(context: WorkerContext, decoder: GenerationDecoder
   decoder.load({ gen: extent.gen, fileOffset: extent.offset, parts: [bytes], byteLength: bytes.length, batchCount: extent.batchCount });
 }
 
+/** The analyses that take hints (AnalysisDefinition.hintFrom). */
+function hintingOf(definitions: Definitions): Definitions {
+  return Object.fromEntries(Object.entries(definitions).filter(([, entry]) => entry.definition.hintFrom !== undefined));
+}
+
 function splitByResumption(definitions: Definitions): { resuming: Definitions; plain: Definitions } {
   const resuming: Definitions = {};
   const plain: Definitions = {};
@@ -119,6 +124,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
   const decoder = context.state.get('decoder') as GenerationDecoder;
   const definitions = task.analyses ? analysisDefinitions(task.analyses) : {};
   const { resuming, plain } = splitByResumption(definitions);
+  let hints = task.hints;
   const resumingKey = JSON.stringify(Object.keys(resuming).map((name) => [name, task.analyses?.[name]]));
   // Analyses that resume keep one pass per worker: continuing from the worker's previous run it
   // already holds the true state; otherwise the warm-up generation below builds it.
@@ -134,8 +140,18 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
       decoder.setSyncCount(task.position - 1);
       await loadGeneration(context, decoder, task.path, task.previous, version);
       resumingPass = hasResuming ? startPass(resuming, true) : undefined;
+      // Analyses that take hints learn from the warm-up generation too, as a part of their own
+      // (MMU: the mark workers labelled just before the run, fresher than what the merging
+      // thread knew when it handed the run out, and all there is for a run handed out first).
+      const hinting = hints === undefined ? {} : hintingOf(plain);
+      const learning = Object.keys(hinting).length > 0 ? startPass(hinting, false, { hints: hints! }) : undefined;
       const warmView = new BatchView();
-      for (let batch = decoder.next(); batch !== null; batch = decoder.next()) resumingPass?.consume(warmView.bind(batch));
+      for (let batch = decoder.next(); batch !== null; batch = decoder.next()) {
+        const bound = warmView.bind(batch);
+        resumingPass?.consume(bound);
+        learning?.consume(bound);
+      }
+      if (learning !== undefined) hints = { ...hints, ...hintsFrom(hinting, [learning.partials()]) };
     }
   }
   const warmUpDone = performance.now();
@@ -151,7 +167,7 @@ const decodeGeneration: TaskHandler = async (payload, context) => {
   let events = 0;
   let firstTimeNs: number | null = null;
   let lastTimeNs: number | null = null;
-  const pass = Object.keys(plain).length > 0 ? startPass(plain, task.position === 0, task.hints ? { hints: task.hints } : {}) : null;
+  const pass = Object.keys(plain).length > 0 ? startPass(plain, task.position === 0, hints ? { hints } : {}) : null;
   const view = new BatchView();
   const consume = (batch: EventBatch) => {
     if (countWireTypes) {

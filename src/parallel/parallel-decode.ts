@@ -99,17 +99,20 @@ function defaultModules(): ParallelModules {
 /**
  * Largest run (consecutive generations, one task) the default planning makes, in trace bytes. A run
  * has fixed costs (a warm-up generation decoded and analysed again; the run's partials built,
- * shipped and merged on the calling thread): about 0.16 s CPU per run on the 1 GB bench trace (18
- * runs took ~0.8 s longer than 8 on two workers). Fewer runs are cheaper, but what a run hands back
- * grows with it (MMU's recording of a mid-trace part is about 0.7 bytes per trace byte), so runs
- * are capped to keep memory bounded.
+ * shipped and merged on the calling thread), so fewer runs are cheaper. What a run hands back no
+ * longer grows with it (MMU's recording was ~0.7 bytes per trace byte until hints cut it to the
+ * transitions of the goroutines that count), so the cap now mostly keeps progress coming and the
+ * load balanced on huge traces. 1 GB bench trace, 2 workers, five interleaved runs each (one pass
+ * 15.93-17.08 s): 64 MiB (18 runs) 10.58-10.73 s, 128 MiB (9 runs, the last alone) 11.19-11.74 s,
+ * 256 MiB (5 runs, the last 3 generations) 9.43-10.63 s; planRuns now makes whole rounds of runs.
  */
-export const MAX_RUN_BYTES = 64 * 1024 * 1024;
+export const MAX_RUN_BYTES = 384 * 1024 * 1024;
 
 /**
- * Splits the generations into runs of whole generations: `perTask` each if given, otherwise about
- * two runs per worker (one more run than workers leaves a worker idle at the end; more runs cost
- * their fixed share), each at most MAX_RUN_BYTES unless one generation alone is larger.
+ * Splits the generations into runs of whole generations: `perTask` each if given, otherwise two
+ * runs per worker, or a multiple of that (one more run than workers leaves a worker idle at the
+ * end; more runs cost their fixed share), each at most MAX_RUN_BYTES unless one generation alone
+ * is larger.
  */
 export function planRuns(extents: readonly GenerationExtent[], workers: number, perTask?: number): GenerationExtent[][] {
   const runs: GenerationExtent[][] = [];
@@ -118,7 +121,10 @@ export function planRuns(extents: readonly GenerationExtent[], workers: number, 
     return runs;
   }
   const total = extents.reduce((sum, extent) => sum + extent.byteLength, 0);
-  const target = Math.min(MAX_RUN_BYTES, Math.ceil(total / (workers * 2)));
+  // Whole rounds of two runs per worker (chains of CHAIN_RUNS), each run at most the cap: a run
+  // count that does not divide over the workers leaves one of them alone with the last run.
+  const rounds = Math.max(1, Math.ceil(total / (workers * 2 * MAX_RUN_BYTES)));
+  const target = Math.ceil(total / (workers * 2 * rounds));
   let run: GenerationExtent[] = [];
   let bytes = 0;
   for (const extent of extents) {

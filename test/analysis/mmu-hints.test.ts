@@ -101,8 +101,9 @@ describe('MMU parts recorded under a hint', () => {
     );
     expect(generations).toBeGreaterThan(4);
     expect(mmuAnalysis.finish(fold!, options)).toEqual(mmuAnalysis.finish(states[states.length - 1]!, options));
-    expect(hintedTransitions).toBeLessThan(fullTransitions);
-    if (option === 'default') expect(hintedTransitions * 3).toBeLessThan(fullTransitions);
+    // gc-active's busy goroutines predate its trace: not known ordinary, kept (RecordingFilter).
+    expect(hintedTransitions).toBeLessThanOrEqual(fullTransitions);
+    if (option === 'default' && !relative.includes('gc-active')) expect(hintedTransitions * 3).toBeLessThan(fullTransitions);
   });
 
   it.each(MMU_CASES)('a wrong hint is refused, or changes nothing: %s (%s)', async (relative, option) => {
@@ -111,8 +112,14 @@ describe('MMU parts recorded under a hint', () => {
     await streamParts(
       relative,
       options,
-      // No workers known, and the known workers called ordinary.
-      (g, states) => [undefined, { markWorkers: [], ordinary: [] }, { markWorkers: [], ordinary: (mmuAnalysis.hintFrom!([states[g - 1]!]) as MmuHint).markWorkers }],
+      // No workers known (goroutines from before the part left out, or with keepUnknown kept up to
+      // a bound), and the known workers called ordinary (their transitions left out).
+      (g, states) => [
+        undefined,
+        { markWorkers: [], ordinary: [], keepUnknown: false },
+        { markWorkers: [], ordinary: [], keepUnknown: true },
+        { markWorkers: [], ordinary: (mmuAnalysis.hintFrom!([states[g - 1]!]) as MmuHint).markWorkers, keepUnknown: true },
+      ],
       (g, states, [full, ...wrong]) => {
         const before = states[g - 1]!;
         const truth = merged(before, full!).state;

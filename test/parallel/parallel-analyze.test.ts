@@ -61,17 +61,17 @@ describe('analyze({ workers })', () => {
     const hinted = await decodeGenerationsInParallel(trace, { workers: 2, modules: parallelModules(), analyses, generationsPerTask: 1 });
     expect(hinted.execution.work.hintedRuns).toBeGreaterThan(0);
     expect(hinted.reports).toEqual({ mmu: sequential.mmu, goroutines: sequential.goroutines });
-    // Every hint emptied in the worker: the merge refuses those parts, reruns them with the merged
-    // prefix's hint (emptied again, refused again), then with none.
-    const emptied = await decodeGenerationsInParallel(trace, {
+    // Every hint made wrong in the worker (its mark workers called ordinary): the merge refuses
+    // those parts, reruns them with the merged prefix's hint (made wrong again), then with none.
+    const wrong = await decodeGenerationsInParallel(trace, {
       workers: 2,
       analyses,
       generationsPerTask: 1,
       modules: { workerEntry: compiledUrl('parallel/worker-entry.js'), decodeTask: faultyDecodeModule },
-      setupData: { decodeTaskUrl: parallelModules().decodeTask, faults: new SharedArrayBuffer(4), faultPosition: -1, faultKind: 'emptyHints' },
+      setupData: { decodeTaskUrl: parallelModules().decodeTask, faults: new SharedArrayBuffer(4), faultPosition: -1, faultKind: 'wrongHints' },
     });
-    expect(emptied.execution.work.rerunsAfterHints).toBeGreaterThan(0);
-    expect(emptied.reports).toEqual(hinted.reports);
+    expect(wrong.execution.work.rerunsAfterHints).toBeGreaterThan(0);
+    expect(wrong.reports).toEqual(hinted.reports);
   });
 
   it('accounts for its work: runs, warm-ups, and merge time per analysis', async () => {

@@ -35,7 +35,7 @@ interface MmuExports {
   mmuState(handle: number): number;
   mmuRecording(handle: number): number;
   mmuStateInput(length: number): number;
-  mmuHint(handle: number, workers: number, ordinary: number): void;
+  mmuHint(handle: number, workers: number, ordinary: number, keepUnknown: number): void;
   mmuHintResult(handle: number): number;
 }
 
@@ -79,7 +79,7 @@ export function mmuKernel(host: KernelHost, options: MmuOptions, atTraceStart: b
     const ids = new Float64Array(host.memory(), input, markWorkers.length + ordinary.length);
     ids.set(markWorkers);
     ids.set(ordinary, markWorkers.length);
-    wasm.mmuHint(handle, markWorkers.length, ordinary.length);
+    wasm.mmuHint(handle, markWorkers.length, ordinary.length, hint!.keepUnknown ? 1 : 0);
   }
 
   /** Range names and labels the kernel asked about, by the id it records them with. */
@@ -172,7 +172,7 @@ export function mmuKernel(host: KernelHost, options: MmuOptions, atTraceStart: b
     const endedBefore = nextList();
     const ordinaryCreated = nextList();
     const ordinaryAssumed = nextList();
-    return { markWorkers: [...hint!.markWorkers], dropped, droppedUnsettled, endedBefore, ordinaryCreated, ordinaryAssumed };
+    return { markWorkers: [...hint!.markWorkers], ordinary: [...hint!.ordinary], keepUnknown: hint!.keepUnknown, dropped, droppedUnsettled, endedBefore, ordinaryCreated, ordinaryAssumed };
   };
 
   const readState = (): MmuStateSnapshot => readKernelState(host, wasm, handle, { flags, windows, firstSyncN, resumed, resumedFrom });

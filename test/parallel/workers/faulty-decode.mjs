@@ -1,6 +1,6 @@
 // The real decode task with one injected fault at one generation, once across all workers
 // (setupData.faults is shared memory, so the retry on a replacement worker succeeds), or with
-// every MMU hint emptied ('emptyHints').
+// every MMU hint made wrong ('wrongHints').
 let real;
 
 export async function setup(context) {
@@ -11,8 +11,8 @@ export async function setup(context) {
 export const handlers = {
   async decodeGeneration(payload, context) {
     const { faultPosition, faultKind, faultTimes = 1 } = context.setupData;
-    // Every hint MMU gets says no goroutine is a mark worker: the merge must catch it and rerun.
-    if (faultKind === 'emptyHints' && payload.hints?.mmu) payload = { ...payload, hints: { ...payload.hints, mmu: { markWorkers: [], ordinary: [] } } };
+    // Every hint MMU gets calls the mark workers it names ordinary: the merge must catch it and rerun.
+    if (faultKind === 'wrongHints' && payload.hints?.mmu) payload = { ...payload, hints: { ...payload.hints, mmu: { ...payload.hints.mmu, markWorkers: [], ordinary: payload.hints.mmu.markWorkers } } };
     const faults = new Int32Array(context.setupData.faults);
     if (faultPosition >= payload.position && faultPosition < payload.position + payload.generations.length && Atomics.add(faults, 0, 1) < faultTimes) {
       if (faultKind === 'exit') process.exit(5);
