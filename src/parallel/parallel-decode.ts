@@ -311,21 +311,11 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
     const successors = new Set<number>();
     let settle: () => void = () => {};
     const finished = new Promise<void>((resolve) => (settle = resolve));
-    const submit = (k: number, worker: number | undefined): void => {
+    /** Counts a task in flight until it settles: its result goes to `onResult`, a failure to `failure`. */
+    const track = (start: () => Promise<GenerationResult>, onResult: (result: GenerationResult) => void): void => {
       inFlight++;
-      if ((k + 1) % CHAIN_RUNS !== 0 && k + 1 < runs.length) successors.add(k + 1);
-      pool
-        .trySubmit<GenerationResult>('decodeGeneration', taskOf(k), { ...(signal ? { signal } : {}), ...(worker !== undefined ? { preferWorker: worker } : {}) })
-        .then((result) => {
-          // In hand before the next run goes out, whose hints it may add to.
-          waiting.set(result.position, result);
-          // The worker's next run first: it would idle through the merge otherwise.
-          if (failure === null) {
-            if (successors.delete(k + 1)) submit(k + 1, result.workerIndex);
-            else submitChain();
-          }
-          mergeReady();
-        })
+      start()
+        .then(onResult)
         .catch((error: unknown) => {
           failure ??= error;
         })
@@ -334,24 +324,35 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
           if (inFlight === 0) settle();
         });
     };
+    const submit = (k: number, worker: number | undefined): void => {
+      if ((k + 1) % CHAIN_RUNS !== 0 && k + 1 < runs.length) successors.add(k + 1);
+      const options = { ...(signal ? { signal } : {}), ...(worker !== undefined ? { preferWorker: worker } : {}) };
+      track(
+        () => pool.trySubmit<GenerationResult>('decodeGeneration', taskOf(k), options),
+        (result) => {
+          // In hand before the next run goes out, whose hints it may add to.
+          waiting.set(result.position, result);
+          // The worker's next run first: it would idle through the merge otherwise.
+          if (failure === null) {
+            if (successors.delete(k + 1)) submit(k + 1, result.workerIndex);
+            else submitChain();
+          }
+          mergeReady();
+        },
+      );
+    };
     const reruns = new Map<number, number>();
     rerun = (position: number): void => {
       const times = (reruns.get(position) ?? 0) + 1;
       reruns.set(position, times);
-      inFlight++;
-      pool
-        .submit<GenerationResult>('decodeGeneration', taskOf(starts.indexOf(position), times === 1 ? 'exact' : 'none'), signal ? { signal } : {})
-        .then((result) => {
+      const task = taskOf(starts.indexOf(position), times === 1 ? 'exact' : 'none');
+      track(
+        () => pool.submit<GenerationResult>('decodeGeneration', task, signal ? { signal } : {}),
+        (result) => {
           waiting.set(result.position, result);
           mergeReady();
-        })
-        .catch((error: unknown) => {
-          failure ??= error;
-        })
-        .finally(() => {
-          inFlight--;
-          if (inFlight === 0) settle();
-        });
+        },
+      );
     };
     const submitChain = (): void => {
       if (nextChain < runs.length) {
