@@ -1,7 +1,7 @@
 // How analyze/openTrace({ workers }) cut a trace into runs of consecutive generations.
 import { describe, expect, it } from 'vitest';
 import type { GenerationExtent } from '../../src/parallel/generation-index.js';
-import { MAX_RUN_BYTES, planRuns } from '../../src/parallel/parallel-decode.js';
+import { MAX_RUN_BYTES, planRuns, TAIL_SHARE } from '../../src/parallel/parallel-decode.js';
 
 function extents(sizes: readonly number[]): GenerationExtent[] {
   let offset = 16;
@@ -35,6 +35,19 @@ describe('planRuns', () => {
     }
     expect(runs.some((run) => run.length === 1 && run[0]!.byteLength > MAX_RUN_BYTES)).toBe(true);
     expect(runs.length).toBeGreaterThanOrEqual(Math.ceil((300 * 5 * MB) / MAX_RUN_BYTES));
+  });
+
+  it('ends a large trace with a round of smaller runs, in whole rounds of two runs per worker', () => {
+    const gens = extents(Array.from({ length: 200 }, (_, k) => (4 + (k % 5)) * MB));
+    const total = gens.reduce((sum, e) => sum + e.byteLength, 0);
+    expect(total).toBeGreaterThan(2 * 2 * 64 * MB);
+    const runs = planRuns(gens, 2);
+    expect(flatten(runs)).toEqual(gens.map((e) => e.gen));
+    expect(runs.length).toBe(8);
+    const bytes = runs.map((run) => run.reduce((sum, e) => sum + e.byteLength, 0));
+    const tail = bytes.slice(4).reduce((sum, n) => sum + n, 0);
+    expect(tail / total).toBeCloseTo(TAIL_SHARE, 1);
+    expect(Math.max(...bytes.slice(4))).toBeLessThan(Math.min(...bytes.slice(0, 4)));
   });
 
   it('takes a fixed number of generations per run when asked', () => {
