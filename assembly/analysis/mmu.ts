@@ -1538,10 +1538,11 @@ class Mmu {
   /**
    * MmuAnalyzer.deferHinted: under a hint, creations and ends go to the filter's bookkeeping, and
    * a transition that starts or stops execution is recorded only if its goroutine may count.
-   * Called again for the same row when the block was full: every step before the push repeats
-   * harmlessly (sets), and an end is booked only once its transition is recorded or left out.
+   * A full block stops it before anything is decided (keeps() counts what it keeps of unknown
+   * goroutines), so the call again for the same row after JavaScript took the block decides once.
    */
   private recordHinted(r: Recording, row: i32, filter: RecordingFilter): bool {
+    if (r.fill == BLOCK) return false;
     const from = fromAt(row);
     const to = toAt(row);
     const g = resourceIdAt(row);
@@ -1551,7 +1552,7 @@ class Mmu {
       return true;
     }
     if (isExecuting(from) == isExecuting(to)) return true;
-    if (filter.keeps(g) && !r.transition(timeAt(row), g, from, to, procAt(row))) return false;
+    if (filter.keeps(g)) r.transition(timeAt(row), g, from, to, procAt(row));
     if (to == G_NOT_EXIST) filter.onEnd(g);
     return true;
   }
