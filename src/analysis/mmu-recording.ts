@@ -33,15 +33,19 @@ export interface MmuRecording {
   blocks: TransitionBlock[];
   /** Records in all blocks together. */
   transitions: number;
-  /** Other records, in event order; `at` = transitions recorded before each. */
-  kind: number[];
-  at: number[];
-  time: number[];
-  a: number[];
-  b: number[];
-  c: number[];
-  d: number[];
-  e: number[];
+  /**
+   * Other records, in event order; `at` = transitions recorded before each. Typed columns: a
+   * run's assist ranges and labels make a hundred thousand of them, which moved between threads
+   * as plain arrays cost more than the records themselves.
+   */
+  kind: Float64Array;
+  at: Float64Array;
+  time: Float64Array;
+  a: Float64Array;
+  b: Float64Array;
+  c: Float64Array;
+  d: Float64Array;
+  e: Float64Array;
   strings: string[];
   /** Time of the last event the part saw (0 = none). */
   lastTime: number;
@@ -256,7 +260,7 @@ export class MmuRecorder {
   /** Records in `current`, and in all blocks together. */
   private fill = 0;
   private transitions = 0;
-  private readonly others: Omit<MmuRecording, 'blocks' | 'transitions' | 'lastTime'> = {
+  private readonly others: OtherRecords = {
     kind: [],
     at: [],
     time: [],
@@ -354,7 +358,7 @@ export class MmuRecorder {
     if (this.blocks.some((block, k) => k < this.blocks.length - 1 && block.time.buffer.byteLength === 0)) {
       throw new Error('an MMU recording was transferred to another thread: its recorder cannot hand out another');
     }
-    const recording: MmuRecording = { blocks, transitions: this.transitions, ...structuredClone(this.others), lastTime: this.lastTime };
+    const recording: MmuRecording = { blocks, transitions: this.transitions, ...typedOthers(this.others), lastTime: this.lastTime };
     if (this.filter !== null) recording.hinted = this.filter.result();
     return recording;
   }
@@ -394,13 +398,17 @@ export function concatRecordings(a: MmuRecording, b: MmuRecording): MmuRecording
   } else {
     blocks.push(...b.blocks);
   }
-  const out: MmuRecording = {
-    blocks,
-    transitions: a.transitions + b.transitions,
-    ...structuredClone({ kind: a.kind, at: a.at, time: a.time, a: a.a, b: a.b, c: a.c, d: a.d, e: a.e, strings: a.strings }),
-    lastTime: b.lastTime !== 0 ? b.lastTime : a.lastTime,
+  const out: OtherRecords = {
+    kind: [...a.kind],
+    at: [...a.at],
+    time: [...a.time],
+    a: [...a.a],
+    b: [...a.b],
+    c: [...a.c],
+    d: [...a.d],
+    e: [...a.e],
+    strings: [...a.strings],
   };
-  if (a.hinted !== undefined) out.hinted = a.hinted; // b recorded everything: only a's start is in question
   const offset = a.transitions;
   for (let k = 0; k < b.kind.length; k++) {
     const kind = b.kind[k]!;
@@ -419,5 +427,25 @@ export function concatRecordings(a: MmuRecording, b: MmuRecording): MmuRecording
     out.d.push(b.d[k]!);
     out.e.push(b.e[k]!);
   }
-  return out;
+  const joined: MmuRecording = { blocks, transitions: a.transitions + b.transitions, ...typedOthers(out), lastTime: b.lastTime !== 0 ? b.lastTime : a.lastTime };
+  if (a.hinted !== undefined) joined.hinted = a.hinted; // b recorded everything: only a's start is in question
+  return joined;
+}
+
+/** The other records as a recorder collects them (MmuRecording's columns as plain arrays). */
+interface OtherRecords {
+  kind: number[];
+  at: number[];
+  time: number[];
+  a: number[];
+  b: number[];
+  c: number[];
+  d: number[];
+  e: number[];
+  strings: string[];
+}
+
+function typedOthers(o: OtherRecords): Pick<MmuRecording, 'kind' | 'at' | 'time' | 'a' | 'b' | 'c' | 'd' | 'e' | 'strings'> {
+  const typed = (column: number[]) => Float64Array.from(column);
+  return { kind: typed(o.kind), at: typed(o.at), time: typed(o.time), a: typed(o.a), b: typed(o.b), c: typed(o.c), d: typed(o.d), e: typed(o.e), strings: [...o.strings] };
 }

@@ -1330,6 +1330,7 @@ export const mmuAnalysis: AnalysisDefinition<MmuOptions, MmuPartial, MmuReport> 
     // A recording is 16 bytes per recorded transition (tens of MB per run): moved, not copied.
     if (recording === null) return [];
     const buffers = recording.blocks.flatMap((block) => [block.time.buffer, block.goroutine.buffer, block.packed.buffer] as ArrayBuffer[]);
+    for (const column of [recording.kind, recording.at, recording.time, recording.a, recording.b, recording.c, recording.d, recording.e]) buffers.push(column.buffer as ArrayBuffer);
     const hinted = recording.hinted;
     if (hinted !== undefined) buffers.push(...[hinted.dropped, hinted.droppedUnsettled, hinted.endedBefore, hinted.ordinaryCreated, hinted.ordinaryAssumed].map((ids) => ids.buffer as ArrayBuffer));
     return buffers;

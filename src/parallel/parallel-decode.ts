@@ -394,6 +394,10 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
     if (nextToMerge !== extents.length) throw new MergeConsistencyError(`merged ${nextToMerge} of ${extents.length} generations`);
     const metrics = pool.metrics();
     const ready = pool.readyInfo();
+    // The workers are done: their threads wind down while this one finishes the reports.
+    const closing = pool.close();
+    const reports = definitions && merged ? finishPartials(definitions, merged) : null;
+    await closing;
     return {
       formatVersion: index.formatVersion,
       generations: extents.length,
@@ -403,7 +407,7 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
       byKind: nonZero(byKind),
       firstTimeNs,
       lastTimeNs,
-      reports: definitions && merged ? finishPartials(definitions, merged) : null,
+      reports,
       execution: { mode: 'parallel', workers: pool.placement.length, placement, ready, metrics, work },
     };
   } catch (error) {

@@ -203,9 +203,10 @@ describe('which replay a merge runs', () => {
     expect(cloned(whole)).not.toEqual(cloned(a));
     // The same recording without its last other record (e.g. an assist range's end): if the
     // kernel skipped other records, or the JavaScript did, the two would differ like this.
-    const recording = cloned(b).deferred!;
-    expect(recording.kind.length).toBeGreaterThan(0);
-    for (const column of [recording.kind, recording.at, recording.time, recording.a, recording.b, recording.c, recording.d, recording.e]) column.pop();
+    const full = cloned(b).deferred!;
+    expect(full.kind.length).toBeGreaterThan(0);
+    const last = full.kind.length - 1;
+    const recording = { ...full, kind: full.kind.slice(0, last), at: full.at.slice(0, last), time: full.time.slice(0, last), a: full.a.slice(0, last), b: full.b.slice(0, last), c: full.c.slice(0, last), d: full.d.slice(0, last), e: full.e.slice(0, last) };
     const shorter = mergeMmu(cloned(a), { ...b, deferred: recording }, { kernels: true });
     expect(cloned(shorter)).not.toEqual(cloned(whole));
     expect(cloned(shorter)).toEqual(cloned(mergeMmu(cloned(a), { ...b, deferred: recording }, { kernels: false })));

@@ -139,8 +139,8 @@ export function mmuKernel(host: KernelHost, options: MmuOptions, atTraceStart: b
     const layout = recordingLayout();
     const memory = host.memory();
     const others = layout[6]!;
-    const column = (k: number): number[] => Array.from(new Float64Array(memory, layout[7 + k]!, others));
-    const [kind, at, time, a, b, c, d, e] = [0, 1, 2, 3, 4, 5, 6, 7].map(column) as [number[], number[], number[], number[], number[], number[], number[], number[]];
+    const column = (k: number): Float64Array => new Float64Array(memory, layout[7 + k]!, others).slice();
+    const [kind, at, time, a, b, c, d, e] = [0, 1, 2, 3, 4, 5, 6, 7].map(column) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
     // The kernel records names by the ids it asked them under; the recording numbers them in the
     // order it first records them (MmuRecorder.intern).
     const strings: string[] = [];
