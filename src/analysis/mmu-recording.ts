@@ -1,12 +1,14 @@
 // What an MMU part that starts mid-trace records, to be replayed on its predecessor's state when
-// merged (mmu.ts explains why it cannot be resolved alone). Almost all of it is goroutine
-// transitions that start or stop execution (about a fifth of all events: which goroutines count
-// towards GC depends on state from before the part, so none can be dropped), so those go to
-// fixed-size blocks of typed columns, 16 bytes per record, that move between threads without a
-// copy (a full block never changes, so a recording shares them; see MmuRecorder.recording); the few
-// other records (Syncs, GOMAXPROCS changes, the GC ranges and labels the flags select) stay in
-// small arrays, each remembering how many transitions came before it so the replay interleaves
-// both in event order.
+// merged (mmu.ts explains why it cannot be resolved alone). Most of it is goroutine transitions
+// that start or stop execution: which goroutines count towards GC depends on state from before the
+// part, so without a hint every one is kept (about a fifth of all events), and under a hint from
+// the merging thread only those of goroutines that may count (RecordingFilter, checked at the
+// merge). They go to fixed-size blocks of typed columns, 16 bytes per record, that move between
+// threads without a copy (a full block never changes, so a recording shares them; see
+// MmuRecorder.recording); the other records (Syncs, GOMAXPROCS changes, the GC ranges and labels
+// the flags select) go to typed columns of their own, each remembering how many transitions came
+// before it so the replay interleaves both in event order.
+import { Kind } from './events.js';
 
 /** Record kinds of the small arrays: 5, 6, 7 are the range event kinds (RangeBegin/Active/End). */
 export const enum MmuRecordKind {
@@ -61,8 +63,9 @@ export interface MmuRecording {
 export interface MmuHint {
   markWorkers: number[];
   /**
-   * Ordinary goroutines (MmuAnalyzer.ordinary) the runtime was seen to label as workers: the part
-   * takes their labels for what they are, instead of recording every transition after one.
+   * Ordinary goroutines (MmuAnalyzer.ordinary) known so far: the runtime labels some of them as
+   * workers (docs/analyses.md), and the part takes such a label for what it is instead of recording
+   * everything the goroutine does after it; their transitions outside assists are left out.
    */
   ordinary: number[];
   /**
@@ -80,9 +83,9 @@ export interface MmuHint {
  * was counting after all: `dropped` (goroutines from before the part with a transition left out)
  * must miss the predecessor's mark workers, and `droppedUnsettled` (those left out before the part
  * saw an assist range of theirs) its assisting goroutines, and `ordinaryAssumed` must still be
- * ordinary there. The replay then removes `endedBefore`
- * (goroutines from before the part that ended in it) from `ordinary` and adds `ordinaryCreated`
- * (ordinary goroutines the part created, alive at its end). All sorted ascending.
+ * ordinary there. The replay then removes `endedBefore` (goroutines from before the part that ended
+ * in it) from `ordinary` and adds `ordinaryCreated` (ordinary goroutines the part created, alive at
+ * its end). All sorted ascending.
  */
 export interface HintedRecording {
   /** The hint the part was given. */
@@ -101,9 +104,9 @@ export interface HintedRecording {
  * Decides, for a part recording under a hint, which transitions that start or stop execution to
  * keep: those of a goroutine in the hint, labelled as a mark worker in the part, or inside an
  * assist range the part saw begin or restated, and the first UNKNOWN_KEPT of each goroutine from
- * before the part that the hint does not call ordinary. What counts towards GC is a handful of goroutines
- * (0.6 % of such transitions on the 200 MB bench trace), so a hinted recording is a small fraction
- * of a full one. Inactive until the part's first Sync: before it, a replay may still be holding the
+ * before the part that the hint does not call ordinary. What counts towards GC is a handful of
+ * goroutines (0.6 % of such transitions on the 200 MB bench trace), so a hinted recording is a
+ * small fraction of a full one. Inactive until the part's first Sync: before it, a replay may still be holding the
  * first generation's points, which needs every transition.
  */
 export class RecordingFilter {
@@ -139,7 +142,7 @@ export class RecordingFilter {
   /** An assist range event (RangeBegin, RangeActive or RangeEnd) scoped to `goroutine`. */
   onAssist(kind: number, goroutine: number): void {
     this.settled.add(goroutine);
-    if (kind === RANGE_END_KIND) this.assisting.delete(goroutine);
+    if (kind === Kind.RangeEnd) this.assisting.delete(goroutine);
     else this.assisting.add(goroutine);
   }
 
@@ -214,8 +217,6 @@ export class RecordingFilter {
  */
 const UNKNOWN_KEPT = 8192;
 
-/** Kind.RangeEnd (events.ts), the one range kind that ends an assist. */
-const RANGE_END_KIND = 7;
 
 function sortedHas(ids: Float64Array, id: number): boolean {
   let low = 0;
