@@ -322,10 +322,14 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
     // comes back, the next run of its chain goes to the worker that just finished (the pool keeps
     // a preferred worker when it is free), which decodes on from where it stopped, without the
     // warm-up generation a run needs after another worker's. A worker that finished a chain takes
-    // the next chain not handed out; when none is left, the next run of a chain still running
-    // (with a warm-up) rather than idle until the end. Only as many runs as workers are out at
-    // once, so results wait for merging at most about a chain behind.
-    let nextChain = 0;
+    // another not handed out (submitChain: one it can continue without a warm-up if any, and not
+    // one another worker can); when none is left, the next run of a chain still running (with a
+    // warm-up) rather than idle until the end. Only as many runs as workers are out at once, so
+    // results wait for merging at most about a chain or two behind.
+    /** First runs of the chains not handed out yet, in trace order. */
+    const chainStarts = runs.map((_, k) => k).filter((k) => k % CHAIN_RUNS === 0);
+    /** Runs handed out and not back yet. */
+    const outstanding = new Set<number>();
     let inFlight = 0;
     /** Runs that follow a run in flight in its chain, not handed out yet. */
     const successors = new Set<number>();
@@ -346,16 +350,18 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
     };
     const submit = (k: number, worker: number | undefined): void => {
       if ((k + 1) % CHAIN_RUNS !== 0 && k + 1 < runs.length) successors.add(k + 1);
+      outstanding.add(k);
       const options = { ...(signal ? { signal } : {}), ...(worker !== undefined ? { preferWorker: worker } : {}) };
       track(
         () => pool.trySubmit<GenerationResult>('decodeGeneration', taskOf(k), options),
         (result) => {
+          outstanding.delete(k);
           // In hand before the next run goes out, whose hints it may add to.
           waiting.set(result.position, result);
           // The worker's next run first: it would idle through the merge otherwise.
           if (failure === null) {
             if (successors.delete(k + 1)) submit(k + 1, result.workerIndex);
-            else submitChain();
+            else submitChain({ run: k, worker: result.workerIndex });
           }
           mergeReady();
         },
@@ -374,11 +380,20 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
         },
       );
     };
-    const submitChain = (): void => {
-      if (nextChain < runs.length) {
-        const k = nextChain;
-        nextChain += CHAIN_RUNS;
-        submit(k, undefined);
+    /**
+     * The next chain for a worker, `after` the run it just finished (none at the start: chains go
+     * out in order then). A chain that follows the worker's run goes to it (no warm-up); one that
+     * follows another worker's run or pending successor is left to that worker, which will reach it
+     * without a warm-up too; otherwise the first in trace order.
+     */
+    const submitChain = (after?: { run: number; worker: number }): void => {
+      if (chainStarts.length > 0) {
+        let pick = after === undefined ? 0 : chainStarts.indexOf(after.run + 1);
+        const follows = pick >= 0;
+        if (pick < 0) pick = chainStarts.findIndex((k) => !outstanding.has(k - 1) && !successors.has(k - 1));
+        if (pick < 0) pick = 0;
+        const [k] = chainStarts.splice(pick, 1);
+        submit(k!, follows && after !== undefined ? after.worker : undefined);
         return;
       }
       const [successor] = successors;
