@@ -143,7 +143,7 @@ export function summaryText(r: AnalysisReport): string {
     const w = ex.work;
     const merging = Object.values(w.mergeMs).reduce((sum, ms) => sum + ms, 0);
     const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-    add(`\n(parallel analysis on ${ex.workers} workers, placement ${ex.placement}: ${w.runs} run${w.runs === 1 ? "" : "s"}, ${w.warmUps} after a warm-up generation (${seconds(w.warmUpMs)}); workers ${seconds(w.runMs)} on the runs, ${seconds(w.partialsMs)} on partials; merging ${seconds(merging)} on this thread)`);
+    add(`\n(parallel analysis on ${ex.workers} workers, placement ${ex.placement}: ${w.runs} run${w.runs === 1 ? "" : "s"}, ${w.warmUps} after a warm-up generation (${seconds(w.warmUpMs)}); workers ${seconds(w.runMs)} on the runs, ${seconds(w.partialsMs)} on partials; merging ${seconds(merging)} on this thread${w.rerunsAfterHints > 0 ? `; ${w.rerunsAfterHints} run${w.rerunsAfterHints === 1 ? '' : 's'} decoded again after a hint missed` : ''})`);
   } else {
     add(`\n(sequential analysis${ex.reason ? `: ${ex.reason}` : ''})`);
   }
