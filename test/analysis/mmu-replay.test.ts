@@ -80,6 +80,7 @@ describe('the MMU kernel replays a recording as MmuAnalyzer.replay does', () => 
     for (const first of [0, 1]) {
       let kernel = starts[first]!;
       let script = starts[first]!;
+      const scriptFolds: MmuPartial[] = [];
       for (let k = first; k < recorded.length; k++) {
         const where = `part ${k + 2} after generations 1-${first + 1}`;
         // The kernel's merge goes on from its own state (restored from what it wrote), the
@@ -87,9 +88,17 @@ describe('the MMU kernel replays a recording as MmuAnalyzer.replay does', () => 
         const next = mergeBoth(kernel, recorded[k]!, where);
         script = mergeMmu(script, cloned(recorded[k]!), { kernels: false });
         expect(cloned(next), `${where}, folded`).toEqual(cloned(script));
+        scriptFolds.push(script);
         // The replay did something: it reached the part's last event.
         expect(next.state!['lastEventTime']).toBe(recorded[k]!.deferred!.lastTime);
         kernel = next;
+      }
+      // Each merge from the very partial the one before returned, uncloned, as the pool folds:
+      // nothing a merge returns may alias what the next one changes.
+      let chained = cloned(starts[first]!);
+      for (let k = first; k < recorded.length; k++) {
+        chained = mergeMmu(chained, cloned(recorded[k]!), { kernels: true });
+        expect(cloned(chained), `part ${k + 2} after generations 1-${first + 1}, chained`).toEqual(cloned(scriptFolds[k - first]!));
       }
       expect(mmuAnalysis.finish(kernel, options), `fold after generations 1-${first + 1}`).toEqual(expected);
     }
