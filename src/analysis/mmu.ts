@@ -465,7 +465,7 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
      * records the events that matter and is resolved when merged after its predecessor.
      */
     atTraceStart = true,
-    /** For such a part: the mark workers known so far, so it records only what may count (see RecordingFilter). */
+    /** For such a part: what the merging thread knows (MmuHint), so it records only what may count (RecordingFilter). */
     hint?: MmuHint,
   ) {
     this.flags = utilFlagsOf(options);
@@ -653,9 +653,12 @@ export class MmuAnalyzer implements AnalyzerInstance<MmuPartial> {
         case Kind.RangeBegin:
         case Kind.RangeEnd: {
           const name = view.rangeName(i);
-          if (this.isGCSTW(name) || this.isSweep(name) || this.isAssist(name)) {
+          // The classes in the order the state tests them (rangeBegin): STW, sweep, assist.
+          const counted = this.isGCSTW(name) || this.isSweep(name);
+          const assist = !counted && this.isAssist(name);
+          if (counted || assist) {
             d.record(kind, view.time(i), d.intern(name), view.rangeScopeKind(i), view.rangeScopeId(i), view.proc(i), view.goroutine(i));
-            if (filter !== null && view.rangeScopeKind(i) === ResourceKind.Goroutine && !this.isGCSTW(name) && !this.isSweep(name)) filter.onAssist(kind, view.rangeScopeId(i));
+            if (assist && filter !== null && view.rangeScopeKind(i) === ResourceKind.Goroutine) filter.onAssist(kind, view.rangeScopeId(i));
           } else if (kind !== Kind.RangeActive) {
             d.tick(view.time(i)); // (a RangeActive after the first generation is skipped whole, point included)
           }
@@ -1242,9 +1245,9 @@ function mmuHintHeld(a: MmuPartial, b: MmuPartial): boolean {
  * inGC, what their recordings were hinted or saw labelled) and the ordinary goroutines (their
  * states' `ordinary`, what their recordings were hinted or created), at most MAX_HINTED_ORDINARY
  * of those. With no partials, an empty hint: a part that learns from a warm-up generation starts
- * from it (decode-task.ts). The
- * runtime labels ordinary goroutines as workers too (docs/analyses.md), some of them again and
- * again, and a part that took such a label for a worker's would record all that goroutine does.
+ * from it (decode-task.ts). The runtime labels ordinary goroutines as workers too
+ * (docs/analyses.md), some of them again and again, and a part that took such a label for a
+ * worker's would record all that goroutine does.
  */
 function mmuHintFrom(known: readonly MmuPartial[]): MmuHint {
   const workers = new Set<number>();
