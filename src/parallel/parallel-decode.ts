@@ -232,7 +232,7 @@ export async function decodeGenerationsInParallel(path: string, options: Paralle
   const waiting = new Map<number, GenerationResult>();
   const extents = index.generations;
   const work: ParallelWork = { runs: 0, warmUps: 0, warmUpMs: 0, runMs: 0, partialsMs: 0, mergeMs: {}, rerunsAfterHints: 0, hintedRuns: 0 };
-  /** Runs to decode again without hints (set below, where runs are submitted). */
+  /** Sends a run whose hint missed to the pool again (set below, where runs are submitted). */
   let rerun: (position: number) => void = () => {};
 
   // Merging happens as soon as the next run in order is in, so at most the queue plus the runs in
