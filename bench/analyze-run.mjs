@@ -6,8 +6,10 @@
 //   analyze --workers N       every analysis, generations on the pool (issue 4)
 //   diagnose                  every rule (issue 6: ≤ 10% over analyze)
 //   go tool trace -pprof=sched   Go's own tool on the same file (issue 5: analyze ≥ 10× faster)
+//   analyze --analyses NAME   with --each: every analysis alone, to see what each one costs over
+//                             decoding (footprint, the cheapest, stands for decoding plus the pass)
 //
-// node bench/analyze-run.mjs [--trace FILE] [--runs N] [--workers N] [--skip go,diagnose,...]
+// node bench/analyze-run.mjs [--trace FILE] [--runs N] [--workers N] [--skip go,diagnose,...] [--each]
 // Needs `npm run build` (runs dist/ through bin/schedscope.js). Prints a Markdown table and JSON.
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     workers: { type: 'string', default: '2' },
     skip: { type: 'string', default: '' },
+    each: { type: 'boolean', default: false },
   },
 });
 const trace = values.trace;
@@ -38,6 +41,12 @@ const commands = [
   { name: 'diagnose', argv: [node, cli, 'diagnose', trace, '--json', '--no-progress'] },
   { name: 'go tool trace -pprof=sched', key: 'go', argv: ['go', 'tool', 'trace', '-pprof=sched', trace] },
 ].filter((c) => !skip.has(c.key ?? c.name));
+const ANALYSES = ['footprint', 'goroutines', 'schedLatency', 'profiles', 'gc', 'mmu', 'metrics', 'procs', 'annotations', 'cpuSamples'];
+if (values.each) {
+  for (const analysis of ANALYSES) {
+    commands.push({ name: `analyze --analyses ${analysis}`, analysis, argv: [node, cli, 'analyze', trace, '--json', '--no-progress', '--analyses', analysis] });
+  }
+}
 
 function measure(argv) {
   const result = spawnSync('/usr/bin/time', ['-f', '%e %M', ...argv], { encoding: 'utf8', maxBuffer: 1 << 30 });
@@ -70,5 +79,15 @@ if (by.stat && by.analyze) ratios.analyzeOverStatThroughput = by.analyze.mbPerSe
 if (by.analyze && by[`analyze --workers ${values.workers}`]) ratios.parallelSpeedup = by.analyze.seconds / by[`analyze --workers ${values.workers}`].seconds;
 if (by.analyze && by.diagnose) ratios.diagnoseOverAnalyze = by.diagnose.seconds / by.analyze.seconds;
 if (by.analyze && by['go tool trace -pprof=sched']) ratios.analyzeSpeedupOverGoToolTrace = by['go tool trace -pprof=sched'].seconds / by.analyze.seconds;
+if (values.each && by.stat && by['analyze --analyses footprint']) {
+  // What analysis may cost for analyze to keep 2/3 of stat's throughput, against what each costs
+  // alone over the cheapest one (analyses that share the goroutine tracker share most of it).
+  const floor = by['analyze --analyses footprint'].seconds;
+  ratios.analysisBudgetSeconds = (by.stat.seconds * 3) / 2 - floor;
+  console.log('\n| analysis alone | s over footprint | analyze/stat throughput |\n| --- | ---: | ---: |');
+  for (const r of rows.filter((row) => row.command.startsWith('analyze --analyses '))) {
+    console.log(`| ${r.command.slice('analyze --analyses '.length)} | ${(r.seconds - floor).toFixed(2)} | ${(r.mbPerSec / by.stat.mbPerSec).toFixed(2)} |`);
+  }
+}
 console.log('\n' + Object.entries(ratios).map(([k, v]) => `- ${k}: ${v.toFixed(2)}`).join('\n'));
 console.log('\n' + JSON.stringify({ trace, bytes, runs, rows, ratios }));

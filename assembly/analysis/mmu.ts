@@ -692,7 +692,7 @@ const ORDINARY_ASSUMED: u32 = 512;
 /** Above the flags: transitions of an unknown goroutine kept so far (RecordingFilter.unknownKept). */
 const KEPT_SHIFT: u32 = 16;
 const KEPT_ONE: u32 = 1 << KEPT_SHIFT;
-/** mmu-recording.ts UNKNOWN_KEPT. */
+/** mmu-recording.ts UNKNOWN_KEPT: the most MmuHint.keepUnknown may be (fits above KEPT_SHIFT). */
 const UNKNOWN_KEPT: u32 = 8192;
 
 /** The lists mmuHintResult hands out, in order. */
@@ -778,8 +778,8 @@ class GoroutineBits {
 class RecordingFilter {
   readonly bits: GoroutineBits = new GoroutineBits();
   active: bool = false;
-  /** MmuHint.keepUnknown. */
-  keepUnknown: bool = false;
+  /** MmuHint.keepUnknown: transitions kept of each unknown goroutine from before the part. */
+  keepUnknown: u32 = 0;
 
   @inline private update(g: f64, before: u32, after: u32): void {
     if (after != before) this.bits.set(g, after);
@@ -817,7 +817,7 @@ class RecordingFilter {
     const c = this.bits.get(g);
     if ((c & (FIXED | ASSISTING)) != 0) return true;
     if ((c & CREATED) != 0) return false;
-    if (this.keepUnknown && (c & HINTED_ORDINARY) == 0 && c >> KEPT_SHIFT < UNKNOWN_KEPT) {
+    if ((c & HINTED_ORDINARY) == 0 && c >> KEPT_SHIFT < this.keepUnknown) {
       this.bits.set(g, c + KEPT_ONE);
       return true;
     }
@@ -1856,11 +1856,11 @@ export function mmuTakeBlock(handle: i32): void {
  * then its `ordinary` ids, written at mmuStateInput(), and its keepUnknown. Call before the first
  * consume.
  */
-export function mmuHint(handle: i32, workers: i32, ordinary: i32, keepUnknown: bool): void {
+export function mmuHint(handle: i32, workers: i32, ordinary: i32, keepUnknown: i32): void {
   const mmu = instances.get(handle);
   if (mmu === null || mmu.recording === null) return;
   const filter = new RecordingFilter();
-  filter.keepUnknown = keepUnknown;
+  filter.keepUnknown = <u32>min(max(keepUnknown, 0), <i32>UNKNOWN_KEPT);
   const ids = stateInput.pointer();
   for (let k = 0; k < workers; k++) filter.addFixed(load<f64>(ids + (<usize>k << 3)));
   for (let k = workers; k < workers + ordinary; k++) filter.addHintedOrdinary(load<f64>(ids + (<usize>k << 3)));

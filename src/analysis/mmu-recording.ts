@@ -69,11 +69,12 @@ export interface MmuHint {
    */
   ordinary: number[];
   /**
-   * Whether the hint comes from a state (the merged prefix: every ordinary goroutine created in it
-   * is known), so that the goroutines from before the part it does not call ordinary are few and
-   * their first transitions are worth keeping (RecordingFilter.keeps).
+   * How many transitions of each goroutine from before the part that the hint does not call
+   * ordinary to keep (RecordingFilter.keeps): UNKNOWN_KEPT for a hint from a state (the merged
+   * prefix: every ordinary goroutine created in it is known, so such goroutines are few and their
+   * first transitions worth keeping), 0 otherwise.
    */
-  keepUnknown: boolean;
+  keepUnknown: number;
 }
 
 /**
@@ -91,7 +92,7 @@ export interface HintedRecording {
   /** The hint the part was given. */
   markWorkers: number[];
   ordinary: number[];
-  keepUnknown: boolean;
+  keepUnknown: number;
   dropped: Float64Array;
   droppedUnsettled: Float64Array;
   endedBefore: Float64Array;
@@ -103,8 +104,8 @@ export interface HintedRecording {
 /**
  * Decides, for a part recording under a hint, which transitions that start or stop execution to
  * keep: those of a goroutine in the hint, labelled as a mark worker in the part, or inside an
- * assist range the part saw begin or restated, and the first UNKNOWN_KEPT of each goroutine from
- * before the part that the hint does not call ordinary. What counts towards GC is a handful of
+ * assist range the part saw begin or restated, and the first few (up to UNKNOWN_KEPT) of each goroutine from
+ * before the part that the hint does not call ordinary (its keepUnknown). What counts towards GC is a handful of
  * goroutines (0.6 % of such transitions on the 200 MB bench trace), so a hinted recording is a
  * small fraction of a full one. Inactive until the part's first Sync: before it, a replay may still be holding the
  * first generation's points, which needs every transition.
@@ -172,9 +173,9 @@ export class RecordingFilter {
     // not know yet (labelled in a run still out): its first UNKNOWN_KEPT transitions are kept,
     // which covers the rarely running goroutines the runtime mislabels, so that the few busy
     // ones alone risk a rerun.
-    if (this.hint.keepUnknown && !this.hintedOrdinary.has(goroutine)) {
+    if (this.hint.keepUnknown > 0 && !this.hintedOrdinary.has(goroutine)) {
       const kept = this.unknownKept.get(goroutine) ?? 0;
-      if (kept < UNKNOWN_KEPT) {
+      if (kept < this.hint.keepUnknown) {
         this.unknownKept.set(goroutine, kept + 1);
         return true;
       }
@@ -215,7 +216,7 @@ export class RecordingFilter {
  * (the runs handed out first) knows too few ordinary goroutines, and kept 11.8 M transitions of a
  * 270 MB run of the 2 GB trace this way.
  */
-const UNKNOWN_KEPT = 8192;
+export const UNKNOWN_KEPT = 8192;
 
 
 function sortedHas(ids: Float64Array, id: number): boolean {

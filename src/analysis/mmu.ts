@@ -22,7 +22,7 @@ import { GoState, Kind, ResourceKind, idKey } from './events.js';
 import { kernelOrScript, kernelsEnabled } from './kernels/kernel.js';
 import { collectMergeHost, mergeHost } from './kernels/merge-host.js';
 import { mmuKernel, replayOnKernel } from './kernels/mmu.js';
-import { BLOCK, concatRecordings, hintHeld, MmuRecorder, MmuRecordKind, TICK, type MmuHint, type MmuRecording, type RecordingFilter } from './mmu-recording.js';
+import { BLOCK, concatRecordings, hintHeld, MmuRecorder, MmuRecordKind, TICK, type MmuHint, type MmuRecording, type RecordingFilter, UNKNOWN_KEPT } from './mmu-recording.js';
 import { rootFunction } from './stacks.js';
 
 export const UTIL_STW = 1;
@@ -1252,17 +1252,17 @@ function mmuHintHeld(a: MmuPartial, b: MmuPartial): boolean {
 function mmuHintFrom(known: readonly MmuPartial[]): MmuHint {
   const workers = new Set<number>();
   const ordinary = new Set<number>();
-  let keepUnknown = false;
+  let keepUnknown = 0;
   for (const partial of known) {
     if (partial.state !== null) {
-      keepUnknown = true;
+      keepUnknown = UNKNOWN_KEPT;
       for (const g of partial.state.bgMark as number[]) workers.add(g);
       for (const g of partial.state.inGC as number[]) workers.add(g);
       for (const g of partial.state.ordinary as number[]) ordinary.add(g);
     }
     const recording = partial.deferred;
     if (recording === null) continue;
-    if (recording.hinted?.keepUnknown === true) keepUnknown = true;
+    keepUnknown = Math.max(keepUnknown, recording.hinted?.keepUnknown ?? 0);
     for (const g of recording.hinted?.markWorkers ?? []) workers.add(g);
     for (const g of recording.hinted?.ordinary ?? []) ordinary.add(g);
     for (const g of recording.hinted?.ordinaryCreated ?? []) ordinary.add(g);
@@ -1279,7 +1279,7 @@ function mmuHintFrom(known: readonly MmuPartial[]): MmuHint {
 const MAX_HINTED_ORDINARY = 1 << 16;
 
 function isMmuHint(hint: unknown): hint is MmuHint {
-  return typeof hint === 'object' && hint !== null && Array.isArray((hint as MmuHint).markWorkers) && Array.isArray((hint as MmuHint).ordinary) && typeof (hint as MmuHint).keepUnknown === 'boolean';
+  return typeof hint === 'object' && hint !== null && Array.isArray((hint as MmuHint).markWorkers) && Array.isArray((hint as MmuHint).ordinary) && Number.isInteger((hint as MmuHint).keepUnknown) && (hint as MmuHint).keepUnknown >= 0 && (hint as MmuHint).keepUnknown <= UNKNOWN_KEPT;
 }
 
 export function finishMmu(partial: MmuPartial): MmuReport {

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { HintMissedError } from '../../src/analysis/analyzer.js';
 import { mergeMmu, mmuAnalysis, type MmuOptions, type MmuPartial } from '../../src/analysis/mmu.js';
-import type { MmuHint } from '../../src/analysis/mmu-recording.js';
+import { UNKNOWN_KEPT, type MmuHint } from '../../src/analysis/mmu-recording.js';
 import { startPass } from '../../src/analysis/run.js';
 import { MMU_CASES, MMU_OPTIONS } from './support/mmu-cases.js';
 import { generationSlices } from './support/slice-view.js';
@@ -78,6 +78,7 @@ describe('MMU parts recorded under a hint', () => {
     const options = MMU_OPTIONS[option]!;
     let hintedTransitions = 0;
     let fullTransitions = 0;
+    let cappedDrops = 0;
     let fold: MmuPartial | null = null;
     let generations = 0;
     const states = await streamParts(
@@ -85,9 +86,10 @@ describe('MMU parts recorded under a hint', () => {
       options,
       (g, states) => {
         fold ??= states[0]!;
-        return [mmuAnalysis.hintFrom!([states[g - 1]!]) as MmuHint, undefined, mmuAnalysis.hintFrom!([fold]) as MmuHint];
+        const hint = mmuAnalysis.hintFrom!([states[g - 1]!]) as MmuHint;
+        return [hint, undefined, mmuAnalysis.hintFrom!([fold]) as MmuHint, { ...hint, keepUnknown: 2 }];
       },
-      (g, states, [hinted, full, folding]) => {
+      (g, states, [hinted, full, folding, capped]) => {
         generations++;
         const before = states[g - 1]!;
         expect(hinted!.deferred!.hinted, 'the hint reached the recorder').toBeDefined();
@@ -96,6 +98,10 @@ describe('MMU parts recorded under a hint', () => {
         fullTransitions += full!.deferred!.transitions;
         expect(mmuAnalysis.acceptsAfter!(before, hinted!), `generation ${g + 1}`).toBe(true);
         expect(merged(before, hinted!).state, `generation ${g + 1}`).toEqual(merged(before, full!).state);
+        // The true predecessor's workers are all in the hint: what the bound leaves out never counted.
+        expect(mmuAnalysis.acceptsAfter!(before, capped!), `generation ${g + 1}, capped`).toBe(true);
+        expect(merged(before, capped!).state, `generation ${g + 1}, capped`).toEqual(merged(before, full!).state);
+        cappedDrops += capped!.deferred!.hinted!.dropped.length - hinted!.deferred!.hinted!.dropped.length;
         fold = merged(fold!, folding!);
       },
     );
@@ -103,6 +109,8 @@ describe('MMU parts recorded under a hint', () => {
     expect(mmuAnalysis.finish(fold!, options)).toEqual(mmuAnalysis.finish(states[states.length - 1]!, options));
     // gc-active's busy goroutines predate its trace: not known ordinary, kept (RecordingFilter).
     expect(hintedTransitions).toBeLessThanOrEqual(fullTransitions);
+    // The bound was reached: goroutines from before the part had transitions left out past it.
+    expect(cappedDrops).toBeGreaterThan(0);
     if (option === 'default' && !relative.includes('gc-active')) expect(hintedTransitions * 3).toBeLessThan(fullTransitions);
   });
 
@@ -112,13 +120,15 @@ describe('MMU parts recorded under a hint', () => {
     await streamParts(
       relative,
       options,
-      // No workers known (goroutines from before the part left out, or with keepUnknown kept up to
+      // No workers known (goroutines from before the part left out, or kept up to keepUnknown
       // a bound), and the known workers called ordinary (their transitions left out).
       (g, states) => [
         undefined,
-        { markWorkers: [], ordinary: [], keepUnknown: false },
-        { markWorkers: [], ordinary: [], keepUnknown: true },
-        { markWorkers: [], ordinary: (mmuAnalysis.hintFrom!([states[g - 1]!]) as MmuHint).markWorkers, keepUnknown: true },
+        { markWorkers: [], ordinary: [], keepUnknown: 0 },
+        { markWorkers: [], ordinary: [], keepUnknown: UNKNOWN_KEPT },
+        // Few enough kept that a goroutine from before the part passes the bound in a generation.
+        { markWorkers: [], ordinary: [], keepUnknown: 2 },
+        { markWorkers: [], ordinary: (mmuAnalysis.hintFrom!([states[g - 1]!]) as MmuHint).markWorkers, keepUnknown: UNKNOWN_KEPT },
       ],
       (g, states, [full, ...wrong]) => {
         const before = states[g - 1]!;

@@ -79,7 +79,7 @@ export function mmuKernel(host: KernelHost, options: MmuOptions, atTraceStart: b
     const ids = new Float64Array(host.memory(), input, markWorkers.length + ordinary.length);
     ids.set(markWorkers);
     ids.set(ordinary, markWorkers.length);
-    wasm.mmuHint(handle, markWorkers.length, ordinary.length, hint!.keepUnknown ? 1 : 0);
+    wasm.mmuHint(handle, markWorkers.length, ordinary.length, hint!.keepUnknown);
   }
 
   /** Range names and labels the kernel asked about, by the id it records them with. */
