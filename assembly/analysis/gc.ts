@@ -6,9 +6,10 @@
 import { COL_KIND, COL_RES_ID, COL_RES_KIND, COL_TIME_F, COL_TYPE } from '../columns';
 import * as S from '../specs';
 import { Histogram } from './histogram';
-import { F64Column, Registry, column, rowsEnd } from './kernel';
+import { F64Column, KIND_LANES, Registry, column, kindTable, kindsIn, rowsEnd } from './kernel';
 
 const RANGE_BEGIN: u8 = 5;
+const RANGE_ACTIVE: u8 = 6;
 const RANGE_END: u8 = 7;
 const PROC: u8 = 2;
 /** P ids below this keep their open range in an array; anything else goes to a Map. */
@@ -129,39 +130,61 @@ export function gcRangesConsume(handle: i32, from: i32, count: i32): i32 {
   const end = rowsEnd(from, count);
   if (gc.other.length < end - from) gc.other = new StaticArray<i32>(end - from);
   const kinds = column(COL_KIND);
-  const types = column(COL_TYPE);
-  const times = column(COL_TIME_F);
-  const scopeKinds = column(COL_RES_KIND);
-  const scopeIds = column(COL_RES_ID);
+  times = column(COL_TIME_F);
+  types = column(COL_TYPE);
+  scopeKinds = column(COL_RES_KIND);
+  scopeIds = column(COL_RES_ID);
   let others = 0;
-  for (let i = from; i < end; i++) {
-    const kind = load<u8>(kinds + <usize>i);
-    if (kind < RANGE_BEGIN || kind > RANGE_END) continue;
-    const t = load<f64>(times + (<usize>i << 3));
-    if (gc.firstTime == 0) gc.firstTime = t;
-    gc.lastTime = t;
-    const type = load<u8>(types + <usize>i);
-    const assist = type >= S.EV_GC_MARK_ASSIST_ACTIVE;
-    if (!assist && type < S.EV_GC_SWEEP_ACTIVE) {
-      unchecked((gc.other[others++] = i - from));
-      continue;
+  let i = from;
+  // Ranges are a tenth of the events: sixteen rows are tested at a time, the ranges among them visited.
+  for (; i + KIND_LANES <= end; i += KIND_LANES) {
+    let rows = kindsIn(RANGE_KINDS, kinds, i);
+    while (rows != 0) {
+      const row = i + <i32>ctz(rows);
+      others = rangeEvent(gc, load<u8>(kinds + <usize>row), row, from, others);
+      rows &= rows - 1;
     }
-    // RangeActive: begun in an earlier part; its end stitches at merge time.
-    if (kind != RANGE_BEGIN && kind != RANGE_END) continue;
-    const scopeKind = load<u8>(scopeKinds + <usize>i);
-    const scopeId = load<f64>(scopeIds + (<usize>i << 3));
-    const open = assist ? gc.openAssist : gc.openSweep;
-    if (kind == RANGE_BEGIN) {
-      open.open(scopeKind, scopeId, t);
-      continue;
-    }
-    const start = open.close(scopeKind, scopeId);
-    if (!isNaN(start)) {
-      const stats = assist ? gc.assists : gc.sweeps;
-      stats.count += 1;
-      stats.hist.record(t - start);
-    } else orphan(assist ? gc.orphanAssistEnds : gc.orphanSweepEnds, scopeKind, scopeId, t);
   }
+  for (; i < end; i++) {
+    const kind = load<u8>(kinds + <usize>i);
+    if (kind >= RANGE_BEGIN && kind <= RANGE_END) others = rangeEvent(gc, kind, i, from, others);
+  }
+  return others;
+}
+
+const RANGE_KINDS: v128 = kindTable((1 << RANGE_BEGIN) | (1 << RANGE_ACTIVE) | (1 << RANGE_END));
+/** The columns of the current gcRangesConsume() call. */
+let times: usize = 0;
+let types: usize = 0;
+let scopeKinds: usize = 0;
+let scopeIds: usize = 0;
+
+/** Range event `i` (RangeBegin, RangeActive or RangeEnd); returns the count of other ranges listed. */
+@inline function rangeEvent(gc: GcRanges, kind: u8, i: i32, from: i32, others: i32): i32 {
+  const t = load<f64>(times + (<usize>i << 3));
+  if (gc.firstTime == 0) gc.firstTime = t;
+  gc.lastTime = t;
+  const type = load<u8>(types + <usize>i);
+  const assist = type >= S.EV_GC_MARK_ASSIST_ACTIVE;
+  if (!assist && type < S.EV_GC_SWEEP_ACTIVE) {
+    unchecked((gc.other[others++] = i - from));
+    return others;
+  }
+  // RangeActive: begun in an earlier part; its end stitches at merge time.
+  if (kind != RANGE_BEGIN && kind != RANGE_END) return others;
+  const scopeKind = load<u8>(scopeKinds + <usize>i);
+  const scopeId = load<f64>(scopeIds + (<usize>i << 3));
+  const open = assist ? gc.openAssist : gc.openSweep;
+  if (kind == RANGE_BEGIN) {
+    open.open(scopeKind, scopeId, t);
+    return others;
+  }
+  const start = open.close(scopeKind, scopeId);
+  if (!isNaN(start)) {
+    const stats = assist ? gc.assists : gc.sweeps;
+    stats.count += 1;
+    stats.hist.record(t - start);
+  } else orphan(assist ? gc.orphanAssistEnds : gc.orphanSweepEnds, scopeKind, scopeId, t);
   return others;
 }
 

@@ -208,12 +208,51 @@ export function selectKinds(kinds: u32, from: i32, count: i32): i32 {
   const kind = columns.ptr(COL_KIND);
   const out = changetype<usize>(selection);
   let selected = 0;
-  for (let i = from; i < end; i++) {
+  let i = from;
+  if (kinds < 1 << KIND_LANES) {
+    // Sixteen rows at a time: the kinds asked for are rare, so most blocks select none.
+    const table = kindTable(kinds);
+    for (; i + KIND_LANES <= end; i += KIND_LANES) {
+      let rows = kindsIn(table, kind, i);
+      while (rows != 0) {
+        store<i32>(out + (<usize>selected << 2), i + <i32>ctz(rows) - from);
+        selected++;
+        rows &= rows - 1;
+      }
+    }
+  }
+  for (; i < end; i++) {
     const k = <u32>load<u8>(kind + <usize>i);
     store<i32>(out + (<usize>selected << 2), i - from);
     selected += <i32>((kinds >> k) & 1);
   }
   return selected;
+}
+
+/** Rows a kindsIn() looks at together. */
+export const KIND_LANES: i32 = 16;
+
+/**
+ * The lookup table kindsIn() takes for `kinds` (bit k = EventKind k, k < KIND_LANES): byte k is
+ * 0xff if kind k is asked for.
+ */
+export function kindTable(kinds: u32): v128 {
+  let low: u64 = 0;
+  let high: u64 = 0;
+  for (let k: u32 = 0; k < 8; k++) {
+    if ((kinds >> k) & 1) low |= <u64>0xff << (<u64>k << 3);
+    if ((kinds >> (k + 8)) & 1) high |= <u64>0xff << (<u64>k << 3);
+  }
+  return i64x2(<i64>low, <i64>high);
+}
+
+/**
+ * Bit j set if row i + j (j < KIND_LANES) has a kind in `table` (kindTable()): one vector load
+ * and lookup for sixteen rows. The rows must be in the batch (i + KIND_LANES <= its length).
+ */
+@inline export function kindsIn(table: v128, kindColumn: usize, i: i32): u32 {
+  // swizzle gives 0 for an index >= 16: kinds beyond the table are never selected.
+  return <u32>i8x16.bitmask(i8x16.swizzle(table, v128.load(kindColumn + <usize>i)));
 }
 
 export function selectionPointer(): usize {
