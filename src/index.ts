@@ -7,3 +7,5 @@ export * from './model/index.js';
 export * from './native/index.js';
 export * from './analysis/index.js';
 export * from './analysis/diagnose/index.js';
+export { encodeProfile, type StackRecord } from './export/pprof.js';
+export { cutTrace, CutSelectionError, type CutOptions, type CutResult, type CutSelection } from './export/cut.js';

@@ -13,6 +13,7 @@ export async function loadCommands(): Promise<CommandRegistrar[]> {
     import('./goroutines.js'),
     import('./topology.js'),
     import('./diagnose.js'),
+    import('./cut.js'),
   ]);
   return modules.map((m) => m.register);
 }
