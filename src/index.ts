@@ -9,3 +9,4 @@ export * from './analysis/index.js';
 export * from './analysis/diagnose/index.js';
 export { encodeProfile, type StackRecord } from './export/pprof.js';
 export { cutTrace, CutSelectionError, type CutOptions, type CutResult, type CutSelection } from './export/cut.js';
+export { exportPerfetto, type PerfettoOptions, type PerfettoSummary } from './export/perfetto.js';

@@ -1,0 +1,49 @@
+// `schedscope perfetto <trace> -o out.json[.gz]`: the trace as Chrome trace-event JSON, for
+// ui.perfetto.dev or chrome://tracing (a .gz name is gzipped, which both open).
+import type { Command } from 'commander';
+import { createWriteStream, statSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { exportPerfetto } from '../export/perfetto.js';
+import { parseByteCount } from './analyze.js';
+import { parseDuration } from './cut.js';
+import { createProgress } from './output.js';
+
+export function register(program: Command): void {
+  program
+    .command('perfetto')
+    .description('write the trace as Chrome trace-event JSON for ui.perfetto.dev: goroutines on each P, GC and stop-the-world ranges, user tasks, regions and logs, heap and goroutine counters')
+    .argument('<trace>', 'trace file, or - for standard input')
+    .requiredOption('-o, --output <file>', 'where to write the JSON (gzipped if the name ends in .gz; - for standard output)')
+    .option('--counter-interval <time>', 'least time between two samples of the goroutine counts (e.g. 100us, the default; 0 for every change)', parseDuration)
+    .option('--no-progress', 'no progress bar on stderr')
+    .option('--max-generation-bytes <n>', 'largest generation to buffer, in bytes', parseByteCount)
+    .action(async (path: string, opts: { output: string; counterInterval?: number; progress: boolean; maxGenerationBytes?: number }) => {
+      let total: number | undefined;
+      if (path !== '-') total = statSync(path).size;
+      const progress = createProgress(total, opts.progress);
+      const toStdout = opts.output === '-';
+      const file = toStdout ? null : createWriteStream(opts.output);
+      // The fastest level: the JSON of a large trace is gigabytes, and level 1 keeps gzip from being most of the time.
+      const gzip = opts.output.endsWith('.gz') ? createGzip({ level: 1 }) : null;
+      if (gzip !== null) gzip.pipe(file!);
+      const out = gzip ?? file ?? process.stdout;
+      try {
+        const summary = await exportPerfetto(path === '-' ? process.stdin : path, out, {
+          ...(opts.counterInterval !== undefined ? { counterIntervalNs: opts.counterInterval } : {}),
+          ...(opts.maxGenerationBytes !== undefined ? { maxGenerationBytes: opts.maxGenerationBytes } : {}),
+          onProgress: (bytes) => progress.update(bytes),
+        });
+        progress.stop();
+        if (file !== null) {
+          out.end();
+          await finished(file);
+        }
+        process.stderr.write(
+          `${summary.events.toLocaleString('en-US')} events → ${summary.goroutineSlices.toLocaleString('en-US')} goroutine slices, ${summary.ranges} runtime ranges, ${summary.tasks} tasks, ${summary.regions} regions, ${summary.logs} logs, ${summary.counterSamples} counter samples (${summary.bytes.toLocaleString('en-US')} bytes of JSON) → ${toStdout ? 'standard output' : opts.output}\n`,
+        );
+      } finally {
+        progress.stop();
+      }
+    });
+}
