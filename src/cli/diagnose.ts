@@ -1,7 +1,7 @@
 // `schedscope diagnose <trace> [--json]`: the seeds' symptoms found in a trace, ranked.
 import type { Command } from 'commander';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { DEFAULT_THRESHOLDS, DIAGNOSE_RULES, diagnose, diagnoseLog, type DiagnoseResult, type Thresholds } from '../analysis/diagnose/index.js';
+import { DEFAULT_THRESHOLDS, DIAGNOSE_RULES, diagnose, diagnoseLog, type DiagnoseResult, type Thresholds, type TimeWindow } from '../analysis/diagnose/index.js';
 import type { PlacementPolicy } from '../analysis/analyze.js';
 import { parseByteCount, parsePlacement, parsePositiveInteger, warnTraceError } from './analyze.js';
 import { createProgress, LineWriter } from './output.js';
@@ -31,8 +31,22 @@ export function looksLikeTrace(path: string): boolean {
   }
 }
 
-/** Terminal rendering: one block per finding, most important first. */
-export function findingsText(result: DiagnoseResult): string {
+/** Seconds for `schedscope cut --from/--to`, to the ms, rounded outwards so the window stays inside. */
+function cutSeconds(ns: number, round: (x: number) => number): string {
+  return `${(round(ns / 1e6) / 1e3).toFixed(3).replace(/\.?0+$/, '')}s`;
+}
+
+/** The line that says where a finding is worst and how to look at it, for a finding with a window. */
+export function windowLine(window: TimeWindow, tracePath: string | undefined): string {
+  const from = cutSeconds(window.fromNs, Math.floor);
+  const to = cutSeconds(Math.max(window.toNs, window.fromNs + 1e6), Math.ceil);
+  const where = `   where: ${from} to ${to} into the trace, ${window.what}`;
+  if (tracePath === undefined || tracePath === '-') return where;
+  return `${where}; to open it in go tool trace: schedscope cut ${tracePath} --from ${from} --to ${to} -o window.trace`;
+}
+
+/** Terminal rendering: one block per finding, most important first (`tracePath` for the cut commands). */
+export function findingsText(result: DiagnoseResult, tracePath?: string): string {
   const lines: string[] = [];
   if (result.findings.length === 0) {
     lines.push(`No symptoms found (${result.rulesRun.length} rules: ${result.rulesRun.join(', ')}${result.input === 'godebug' ? '; GODEBUG log input' : ''}).`);
@@ -48,6 +62,7 @@ export function findingsText(result: DiagnoseResult): string {
       lines.push(`   stack: ${s.label}`);
       for (const frame of s.frames.slice(0, 4)) lines.push(`       ${frame}`);
     }
+    if (f.window !== undefined) lines.push(windowLine(f.window, tracePath));
     lines.push(`   remedy: ${f.remedy}`);
     lines.push(`   seed: ${f.seed.file}, "${f.seed.section}"`);
   });
@@ -101,7 +116,7 @@ export function register(program: Command): void {
       }
       warnTraceError(result.error);
       const out = new LineWriter();
-      await out.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : findingsText(result));
+      await out.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : findingsText(result, path));
       await out.flush();
     });
 }

@@ -1,7 +1,9 @@
 // Seed 000 §1: allocation-driven GC eats the mutator's time in short windows (low MMU at 1 ms),
 // handlers pay mark assists, and cycles come every few tens of ms.
 import { bytes as fmtBytes, ns, pct } from './format.js';
-import { severityFor, type DiagnoseRule } from './types.js';
+import type { GcCycle } from '../gc.js';
+import { severityFor, type DiagnoseInput, type DiagnoseRule, type TimeWindow } from './types.js';
+import { windowField, windowOf } from './window.js';
 
 const ONE_MS = 1_000_000;
 
@@ -57,6 +59,14 @@ export const gcTailLatencyRule: DiagnoseRule = {
       remedy:
         'Cut the allocation rate on the hot path: reuse per-request memory (a sync.Pool of buffers), store values instead of pointers, and avoid one small object per element. Fewer allocations mean fewer GC cycles and almost no mark assists on request goroutines.',
       seed: { file: '000_cd228b6a123a80f5.txt', section: 'Optimization 1: Reduce GC-Induced Tail Latency' },
+      ...windowField(longestCycle(report)),
     };
   },
 };
+
+/** The longest of the GC cycles the report lists (its first ones), where pauses and assists pile up most. */
+function longestCycle(report: DiagnoseInput): TimeWindow | undefined {
+  let longest: GcCycle | undefined;
+  for (const cycle of report.gc?.cycles.list ?? []) if (longest === undefined || cycle.durationNs > longest.durationNs) longest = cycle;
+  return longest === undefined ? undefined : windowOf(report, longest.startNs, longest.startNs + longest.durationNs, `longest GC cycle (${ns(longest.durationNs)})`);
+}

@@ -1,6 +1,7 @@
 // Seed 000 §5: unbounded goroutine creation; tens of thousands alive at once, most of them waiting.
 import { count } from './format.js';
 import { frameNames, severityFor, type DiagnoseRule } from './types.js';
+import { peakWindow, windowField } from './window.js';
 
 export const goroutineExplosionRule: DiagnoseRule = {
   id: 'goroutine-explosion',
@@ -35,6 +36,7 @@ export const goroutineExplosionRule: DiagnoseRule = {
       remedy:
         'Bound the concurrency: acquire a slot in a semaphore channel (or feed a fixed worker pool) before starting each goroutine, so memory, connections and scheduling work stay proportional to the chosen parallelism instead of to the input size.',
       seed: { file: '000_cd228b6a123a80f5.txt', section: 'Optimization 5: Bound Goroutine Concurrency' },
+      ...windowField(peakWindow(report, metrics.points, metrics.bucketNs, (p) => p.goroutines, (p) => `most goroutines alive (${count(p.goroutines)})`)),
     };
   },
 };

@@ -3,6 +3,7 @@
 // goal that rises cycle after cycle is a rising heap floor; a sawtooth around a level is not.
 import { bytes as fmtBytes, count, pct } from './format.js';
 import { severityFor, type DiagnoseRule } from './types.js';
+import { peakWindow, windowField } from './window.js';
 
 export const heapGrowthRule: DiagnoseRule = {
   id: 'heap-growth',
@@ -45,6 +46,7 @@ export const heapGrowthRule: DiagnoseRule = {
       remedy:
         'Stop keeping what you only pass through: stream the input (bufio.Scanner.Bytes() reuses its buffer; parse in place) instead of collecting every line or record, and bound caches. If the growth is intended, size GOGC/GOMEMLIMIT for it rather than letting the GC chase a rising floor.',
       seed: { file: '000_cd228b6a123a80f5.txt', section: 'Optimization 8: Move Hot Allocation Off-Heap' },
+      ...windowField(peakWindow(report, report.metrics!.points, report.metrics!.bucketNs, (p) => p.heapAllocMaxBytes, (p) => `heap peak (${fmtBytes(p.heapAllocMaxBytes)})`)),
     };
   },
 };

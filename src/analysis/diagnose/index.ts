@@ -21,7 +21,7 @@ import { resolveThresholds, type Thresholds } from './thresholds.js';
 import { SEVERITY_RANK, type DiagnoseInput, type DiagnoseRule, type Finding } from './types.js';
 
 export { DEFAULT_THRESHOLDS, resolveThresholds, type Thresholds } from './thresholds.js';
-export type { DiagnoseInput, DiagnoseRule, Finding, Measurement, SeedReference, Severity } from './types.js';
+export type { DiagnoseInput, DiagnoseRule, Finding, Measurement, SeedReference, Severity, TimeWindow } from './types.js';
 export { GodebugParser, parseGodebugLog, godebugReport, type GodebugSummary, type GodebugOptions, type SchedSample } from './godebug.js';
 
 /** In priority order (the order the seeds' symptoms are usually worth fixing). */

@@ -6,6 +6,7 @@
 // by chance (a wake-up hand-off leaves one or two goroutines waiting, not sixteen).
 import { count, ns, pct } from './format.js';
 import { severityFor, type DiagnoseRule } from './types.js';
+import { peakWindow, windowField } from './window.js';
 
 /** Time with a P idle and at least `minRunnable` goroutines runnable (rounded up to the report's powers of two). */
 export function idleWithBacklogNs(entries: readonly { minRunnable: number; ns: number }[], minRunnable: number): number {
@@ -55,6 +56,7 @@ export const procImbalanceRule: DiagnoseRule = {
       remedy:
         'Match the launch rate to the consumption rate: long-lived workers fed by a channel (or a semaphore so a goroutine starts only when one finishes), so the scheduler spreads the work once instead of leaving a backlog on one P. If GOMAXPROCS is above the CPUs the process gets, idle Ps cannot be woken in time: set it to the cores.',
       seed: { file: '000_cd228b6a123a80f5.txt', section: 'Optimization 3: Smooth Per-P Imbalance' },
+      ...windowField(peakWindow(report, procs.windows, procs.bucketNs, (w) => w.imbalance, (w) => `most uneven P busy time (imbalance ${w.imbalance.toFixed(2)})`)),
     };
   },
 };

@@ -2,6 +2,7 @@
 // thread count climbs with load.
 import { count, ns } from './format.js';
 import { frameNames, severityFor, type DiagnoseRule } from './types.js';
+import { peakWindow, windowField } from './window.js';
 
 export const syscallStormRule: DiagnoseRule = {
   id: 'syscall-storm',
@@ -50,6 +51,7 @@ export const syscallStormRule: DiagnoseRule = {
       remedy:
         'Take the blocking call off the request path: reuse connections (an http.Client with idle connections per host) and use the pure-Go resolver (net.Resolver{PreferGo: true}), which waits on the netpoller instead of holding a thread; otherwise bound how many blocking calls run at once.',
       seed: { file: '000_cd228b6a123a80f5.txt', section: 'Optimization 2: Eliminate Syscall Storm' },
+      ...windowField(peakWindow(report, metrics.points, metrics.bucketNs, (p) => p.inSyscall, (p) => `most goroutines in syscalls (${count(p.inSyscall)})`)),
     };
   },
 };

@@ -44,6 +44,16 @@ export interface Finding {
   stacks: { label: string; frames: string[] }[];
   remedy: string;
   seed: SeedReference;
+  /** Where in the trace the symptom is worst, for rules that can tell (see window.ts). */
+  window?: TimeWindow;
+}
+
+/** A stretch of the trace, in ns since it began (the origin of `schedscope cut --from/--to`). */
+export interface TimeWindow {
+  fromNs: number;
+  toNs: number;
+  /** What marks it, e.g. "longest GC cycle (6.3ms)". */
+  what: string;
 }
 
 /** A rule reads the analysis report (never raw events) and returns a finding or nothing. */
