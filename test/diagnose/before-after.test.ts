@@ -28,6 +28,14 @@ function measurement(f: Finding, name: string): number {
   return m.value;
 }
 
+/** The finding says where it is worst: inside the trace, marked by `what`. */
+function expectWindow(f: Finding, what: string, program: ProgramName): void {
+  expect(f.window?.what).toContain(what);
+  expect(f.window!.fromNs).toBeGreaterThanOrEqual(0);
+  expect(f.window!.toNs).toBeGreaterThanOrEqual(f.window!.fromNs);
+  expect(f.window!.toNs).toBeLessThanOrEqual(results.get(program)!.trace.durationNs);
+}
+
 function ids(program: ProgramName): string[] {
   return results.get(program)!.findings.map((f) => f.id);
 }
@@ -36,6 +44,7 @@ describe.runIf(haveGo)('diagnose on real before/after programs', () => {
   it('gc-tail-latency: fires on per-request pointer allocation, quiet with a pooled bundle', () => {
     const f = finding('gc-before', 'gc-tail-latency');
     expect(f, JSON.stringify(ids('gc-before'))).toBeDefined();
+    expectWindow(f!, 'longest GC cycle', 'gc-before');
     expect(measurement(f!, 'gcCyclesPerSecond')).toBeGreaterThanOrEqual(10);
     // Either deciding figure may be the one past its threshold (the MMU at 1 ms varied 0–0.66 between runs).
     expect(measurement(f!, 'mmuAt1ms') <= 0.5 || measurement(f!, 'assistFraction') >= 0.1).toBe(true);
@@ -49,6 +58,7 @@ describe.runIf(haveGo)('diagnose on real before/after programs', () => {
   it('syscall-storm: fires on a blocking call per request, quiet when requests wait on the runtime', () => {
     const f = finding('syscall-before', 'syscall-storm');
     expect(f, JSON.stringify(ids('syscall-before'))).toBeDefined();
+    expectWindow(f!, 'most goroutines in syscalls', 'syscall-before');
     expect(measurement(f!, 'threadsSeen')).toBeGreaterThanOrEqual(24);
     expect(measurement(f!, 'maxGoroutinesInSyscall')).toBeGreaterThanOrEqual(16);
     expect(f!.stacks[0]!.frames).toContain('main.lookupHost');
@@ -66,6 +76,7 @@ describe.runIf(haveGo)('diagnose on real before/after programs', () => {
   it('goroutine-explosion: fires on one goroutine per URL, quiet with a semaphore', () => {
     const f = finding('explosion-before', 'goroutine-explosion');
     expect(f, JSON.stringify(ids('explosion-before'))).toBeDefined();
+    expectWindow(f!, 'most goroutines alive', 'explosion-before');
     expect(measurement(f!, 'maxGoroutines')).toBeGreaterThanOrEqual(5000);
     expect(f!.groups[0]).toBe('main.fetchAll.func1');
     expect(finding('explosion-after', 'goroutine-explosion')).toBeUndefined();
