@@ -17,6 +17,7 @@ import { FIXTURE_TRACES_DIR, readGolden } from '../support/fixtures.js';
 import { goAvailable, requireGo } from '../support/go.js';
 import { disagreement, runOracleDump } from '../support/oracle.js';
 import { readAll } from '../support/read-all.js';
+import { parseTxtar, textTraceToBytes } from '../support/text-trace.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'bin/schedscope.js');
@@ -115,6 +116,26 @@ describe.runIf(goAvailable() || process.env.CI === 'true')("Go's reader on cut t
       const oracle = await runOracleDump(path);
       expect(oracle.error, `${name} ${first}..${last}`).toBeNull();
       expect(disagreement(oracle, await readAll(path), () => false), `${name} ${first}..${last}`).toBeNull();
+    }
+  });
+});
+
+describe.runIf(goAvailable() || process.env.CI === 'true')('cuts of the older formats (Go 1.22, 1.23, 1.25), from Go\'s own test cases', () => {
+  const cases = ['go122-task-across-generations', 'go123-sync', 'go125-sync'];
+  it.each(cases)('%s: every run of generations to the end reads in Go and agrees', async (name) => {
+    if (!requireGo()) return;
+    const goroot = spawnSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).stdout.trim();
+    const sections = parseTxtar(readFileSync(join(goroot, 'src/internal/trace/testdata/tests', `${name}.test`), 'utf8'));
+    const path = join(work, `${name}.trace`);
+    writeFileSync(path, textTraceToBytes(sections.find((section) => section.name === 'trace')!.data));
+    const count = (await indexGenerations(path)).generations.length;
+    expect(count).toBeGreaterThan(1);
+    for (let first = 1; first <= count; first++) {
+      const out = join(work, `${name}-${first}.trace`);
+      await cutTrace(path, out, { generations: { first, last: count } });
+      const oracle = await runOracleDump(out);
+      expect(oracle.error, `${name} from ${first}`).toBeNull();
+      expect(disagreement(oracle, await readAll(out), () => false), `${name} from ${first}`).toBeNull();
     }
   });
 });
