@@ -5,13 +5,14 @@
 // a sample per heap metric event. And the records are well formed: async slices open and close in
 // order on their track, a P's goroutine slices do not overlap.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/analysis/analyze.js';
+import { cutTrace } from '../../src/export/cut.js';
 import { exportPerfetto, type PerfettoSummary } from '../../src/export/perfetto.js';
 import { TraceFormatError } from '../../src/errors.js';
 
@@ -159,5 +160,21 @@ describe('schedscope perfetto', () => {
     expect(gunzipSync(readFileSync(gzipped)).equals(readFileSync(plain))).toBe(true);
     const piped = spawnSync(process.execPath, [cli, 'perfetto', trace, '-o', '-'], { maxBuffer: 1 << 28 });
     expect(piped.stdout.equals(readFileSync(plain))).toBe(true);
+  });
+
+  it('exports a window as it exports the trace cut to it, and leaves no file for a window that is not there', async () => {
+    const trace = join(root, 'test/fixtures/traces/gc-active.trace');
+    const cutFile = join(work, 'cut.trace');
+    await cutTrace(trace, cutFile, { generations: { first: 3, last: 5 } });
+    const ofCut = join(work, 'of-cut.json');
+    const ofWindow = join(work, 'of-window.json');
+    expect(spawnSync(process.execPath, [cli, 'perfetto', cutFile, '-o', ofCut]).status).toBe(0);
+    expect(spawnSync(process.execPath, [cli, 'perfetto', trace, '--generations', '3..5', '-o', ofWindow]).status).toBe(0);
+    expect(readFileSync(ofWindow).equals(readFileSync(ofCut))).toBe(true);
+    const missing = join(work, 'missing.json');
+    const beyond = spawnSync(process.execPath, [cli, 'perfetto', trace, '--generations', '30', '-o', missing], { encoding: 'utf8' });
+    expect(beyond.status).not.toBe(0);
+    expect(beyond.stderr).toMatch(/the trace has 17/);
+    expect(existsSync(missing)).toBe(false);
   });
 });
