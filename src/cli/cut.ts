@@ -26,7 +26,7 @@ export function parseDuration(text: string): number {
 function describe(result: CutResult, output: string): string {
   const seconds = (ns: number) => `${(ns / 1e9).toFixed(3)}s`;
   const which = result.first === result.last ? `generation ${result.first}` : `generations ${result.first}..${result.last}`;
-  return `${which} of ${result.inputGenerations} (${seconds(result.startNs)} to ${seconds(result.endNs)}), ${result.bytes.toLocaleString('en-US')} bytes → ${output}\n`;
+  return `${which} of ${result.inputGenerations}${result.inputError !== undefined ? ' complete' : ''} (${seconds(result.startNs)} to ${seconds(result.endNs)}), ${result.bytes.toLocaleString('en-US')} bytes → ${output}\n`;
 }
 
 export function register(program: Command): void {
@@ -48,6 +48,10 @@ export function register(program: Command): void {
       };
       const toStdout = opts.output === '-';
       const result = await cutTrace(path, toStdout ? process.stdout : opts.output, selection);
+      if (result.inputError !== undefined) {
+        const e = result.inputError;
+        process.stderr.write(`schedscope: the trace breaks after generation ${result.inputGenerations} (${e.name} at byte ${e.offset}: ${e.reason}); cut from the complete generations before it\n`);
+      }
       // With the trace on standard output, what was written goes to stderr.
       const report = opts.json ? `${JSON.stringify(result, null, 2)}\n` : describe(result, toStdout ? 'standard output' : opts.output);
       (toStdout ? process.stderr : process.stdout).write(report);

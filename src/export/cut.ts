@@ -7,7 +7,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { TraceAbortedError } from '../errors.js';
+import { summarizeTraceError, TraceAbortedError, type TraceErrorSummary } from '../errors.js';
 import { HEADER_BYTES } from '../format/header.js';
 import { indexGenerations, type GenerationExtent } from '../parallel/generation-index.js';
 
@@ -42,6 +42,11 @@ export interface CutResult {
   /** When the kept generations begin and end, in ns since the input's first generation began. */
   startNs: number;
   endNs: number;
+  /**
+   * Where the input breaks, if it does: the generations are counted up to the last one complete
+   * before the break (`inputGenerations`), and the cut holds only such generations.
+   */
+  inputError?: TraceErrorSummary;
 }
 
 /** The selection names no generation of the trace, or is not a selection. */
@@ -52,13 +57,24 @@ export class CutSelectionError extends Error {
 /**
  * Writes the generations `selection` names of the trace at `path` to `destination` (a file path, or
  * a writable stream, which is left open) as a trace of its own. The whole file's batch headers are
- * read first, so a broken one anywhere rejects with its typed error (a TraceFormatError: offset,
- * generation, reason) before anything is written.
+ * read first. In a broken trace the generations complete before the break can be cut (the result's
+ * `inputError` says where it breaks); with none, the break's typed error (a TraceFormatError:
+ * offset, generation, reason) rejects before anything is written.
  */
 export async function cutTrace(path: string, destination: string | NodeJS.WritableStream, selection: CutSelection, options: CutOptions = {}): Promise<CutResult> {
-  const index = await indexGenerations(path, { signal: options.signal });
+  // A broken trace (a crashed program's) still has its complete generations before the break to cut.
+  const index = await indexGenerations(path, { signal: options.signal, keepGoodPrefix: true });
   const extents = index.generations;
-  const [first, last] = selectGenerations(extents, selection);
+  const broken = index.brokenAt;
+  if (broken !== undefined && extents.length === 0) throw broken;
+  let first: number;
+  let last: number;
+  try {
+    [first, last] = selectGenerations(extents, selection);
+  } catch (error) {
+    if (broken === undefined || !(error instanceof CutSelectionError)) throw error;
+    throw new CutSelectionError(`${error.message}; the trace breaks after generation ${extents.length} (${broken.name} at byte ${broken.offset}: ${broken.reason})`, { cause: broken });
+  }
   const firstExtent = extents[first - 1]!;
   const lastExtent = extents[last - 1]!;
   const start = firstExtent.offset;
@@ -86,6 +102,7 @@ export async function cutTrace(path: string, destination: string | NodeJS.Writab
     bytes: HEADER_BYTES + end - start,
     startNs: span[first - 1]!.startNs,
     endNs: span[last - 1]!.endNs,
+    ...(broken !== undefined ? { inputError: summarizeTraceError(broken) } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
 // mentions), so this index is what lets a reader seek to a time or hand generations to workers.
 import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { CorruptBatchError, InvalidOrderingError, TraceAbortedError, TruncatedTraceError } from '../errors.js';
+import { CorruptBatchError, InvalidOrderingError, TraceAbortedError, TraceFormatError, TruncatedTraceError } from '../errors.js';
 import { HEADER_BYTES, parseHeader, type SupportedVersion } from '../format/header.js';
 import { MAX_BATCH_PAYLOAD_BYTES } from '../format/framer.js';
 
@@ -28,6 +28,11 @@ export interface GenerationIndex {
   formatVersion: SupportedVersion;
   fileSize: number;
   generations: GenerationExtent[];
+  /**
+   * With `keepGoodPrefix`, the error that ended the index early: `generations` are then the ones
+   * complete before it.
+   */
+  brokenAt?: TraceFormatError;
 }
 
 const WINDOW_BYTES = 4096;
@@ -143,6 +148,11 @@ function ticksToNs(ticks: bigint, ticksPerSecond: bigint): number {
 
 export interface IndexOptions {
   signal?: AbortSignal;
+  /**
+   * On a broken batch header, resolve to the generations complete before it (and the error as
+   * `brokenAt`) instead of rejecting: what a cut of a crashed program's trace can still use.
+   */
+  keepGoodPrefix?: boolean;
 }
 
 /** Builds the generation index of a trace file by reading its batch headers only. */
@@ -176,73 +186,78 @@ async function indexBytes(file: RandomAccessBytes, options: IndexOptions): Promi
       generations.push(current);
       current = null;
     };
-    while (offset < size) {
-      if (++batches % YIELD_EVERY_BATCHES === 0) await new Promise((resolve) => setImmediate(resolve));
-      if (options.signal?.aborted) {
-        throw new TraceAbortedError({ offset, reason: 'indexing was aborted' }, { cause: options.signal.reason });
-      }
-      const head = await file.view(offset, 64);
-      const type = head[0]!;
-      const generation: bigint | undefined = (current as GenerationExtent | null)?.gen;
-      if (type === END_OF_GENERATION && version >= 26) {
-        close(offset + 1);
-        offset += 1;
-        continue;
-      }
-      if (type !== EVENT_BATCH && type !== EXPERIMENTAL_BATCH) {
-        throw new CorruptBatchError({ offset, generation, reason: `expected batch event, got event ${type}` });
-      }
-      let pos = type === EXPERIMENTAL_BATCH ? 2 : 1;
-      const fields: bigint[] = [];
-      for (let i = 0; i < 4; i++) {
-        const field = uvarintAt(head, pos);
-        if (field === null) {
-          const reason = head.length < 64 && offset + head.length >= size ? 'truncated batch header' : 'invalid batch header varint';
-          throw head.length < 64 && offset + head.length >= size
-            ? new TruncatedTraceError({ offset, generation, reason })
-            : new CorruptBatchError({ offset, generation, reason });
+    try {
+      while (offset < size) {
+        if (++batches % YIELD_EVERY_BATCHES === 0) await new Promise((resolve) => setImmediate(resolve));
+        if (options.signal?.aborted) {
+          throw new TraceAbortedError({ offset, reason: 'indexing was aborted' }, { cause: options.signal.reason });
         }
-        fields.push(field[0]);
-        pos = field[1];
+        const head = await file.view(offset, 64);
+        const type = head[0]!;
+        const generation: bigint | undefined = (current as GenerationExtent | null)?.gen;
+        if (type === END_OF_GENERATION && version >= 26) {
+          close(offset + 1);
+          offset += 1;
+          continue;
+        }
+        if (type !== EVENT_BATCH && type !== EXPERIMENTAL_BATCH) {
+          throw new CorruptBatchError({ offset, generation, reason: `expected batch event, got event ${type}` });
+        }
+        let pos = type === EXPERIMENTAL_BATCH ? 2 : 1;
+        const fields: bigint[] = [];
+        for (let i = 0; i < 4; i++) {
+          const field = uvarintAt(head, pos);
+          if (field === null) {
+            const reason = head.length < 64 && offset + head.length >= size ? 'truncated batch header' : 'invalid batch header varint';
+            throw head.length < 64 && offset + head.length >= size
+              ? new TruncatedTraceError({ offset, generation, reason })
+              : new CorruptBatchError({ offset, generation, reason });
+          }
+          fields.push(field[0]);
+          pos = field[1];
+        }
+        const [gen, , ticks, sizeField] = fields as [bigint, bigint, bigint, bigint];
+        if (sizeField > BigInt(MAX_BATCH_PAYLOAD_BYTES)) {
+          throw new CorruptBatchError({ offset, generation, reason: `invalid batch size ${sizeField}, maximum is ${MAX_BATCH_PAYLOAD_BYTES}` });
+        }
+        if (gen === 0n) throw new CorruptBatchError({ offset, generation, reason: 'invalid generation number 0' });
+        const payloadStart = offset + pos;
+        const payloadEnd = payloadStart + Number(sizeField);
+        if (payloadEnd > size) {
+          throw new TruncatedTraceError({ offset, generation: gen, reason: `failed to read full batch: read ${size - payloadStart} but wanted ${sizeField}` });
+        }
+        if (current !== null && gen !== current.gen) {
+          if (version >= 26) {
+            throw new InvalidOrderingError({ offset, generation: current.gen, reason: 'broken trace: missing end-of-generation event, or generations are interleaved' });
+          }
+          if (gen !== current.gen + 1n) {
+            throw new InvalidOrderingError({ offset, generation: current.gen, reason: 'generations out of order' });
+          }
+          close(offset);
+        }
+        current ??= { gen, offset, byteLength: 0, batchCount: 0, minTicks: ticks, maxTicks: ticks, ticksPerSecond: 0n, startNs: 0 };
+        current.batchCount++;
+        if (ticks < current.minTicks) current.minTicks = ticks;
+        if (ticks > current.maxTicks) current.maxTicks = ticks;
+        if (type === EVENT_BATCH && sizeField > 0n) {
+          const first = head[pos];
+          const kind = first ?? (await file.view(payloadStart, 1))[0];
+          if ((kind === EV_SYNC && version >= 25) || (kind === EV_FREQUENCY && version < 25)) {
+            const freq = frequencyOf(await file.read(payloadStart, Number(sizeField)), version);
+            if (freq !== null) current.ticksPerSecond = freq;
+          }
+        }
+        offset = payloadEnd;
       }
-      const [gen, , ticks, sizeField] = fields as [bigint, bigint, bigint, bigint];
-      if (sizeField > BigInt(MAX_BATCH_PAYLOAD_BYTES)) {
-        throw new CorruptBatchError({ offset, generation, reason: `invalid batch size ${sizeField}, maximum is ${MAX_BATCH_PAYLOAD_BYTES}` });
-      }
-      if (gen === 0n) throw new CorruptBatchError({ offset, generation, reason: 'invalid generation number 0' });
-      const payloadStart = offset + pos;
-      const payloadEnd = payloadStart + Number(sizeField);
-      if (payloadEnd > size) {
-        throw new TruncatedTraceError({ offset, generation: gen, reason: `failed to read full batch: read ${size - payloadStart} but wanted ${sizeField}` });
-      }
-      if (current !== null && gen !== current.gen) {
+      if (current !== null) {
         if (version >= 26) {
-          throw new InvalidOrderingError({ offset, generation: current.gen, reason: 'broken trace: missing end-of-generation event, or generations are interleaved' });
-        }
-        if (gen !== current.gen + 1n) {
-          throw new InvalidOrderingError({ offset, generation: current.gen, reason: 'generations out of order' });
+          throw new TruncatedTraceError({ offset, generation: (current as GenerationExtent).gen, reason: 'incomplete generation found; trace likely truncated' });
         }
         close(offset);
       }
-      current ??= { gen, offset, byteLength: 0, batchCount: 0, minTicks: ticks, maxTicks: ticks, ticksPerSecond: 0n, startNs: 0 };
-      current.batchCount++;
-      if (ticks < current.minTicks) current.minTicks = ticks;
-      if (ticks > current.maxTicks) current.maxTicks = ticks;
-      if (type === EVENT_BATCH && sizeField > 0n) {
-        const first = head[pos];
-        const kind = first ?? (await file.view(payloadStart, 1))[0];
-        if ((kind === EV_SYNC && version >= 25) || (kind === EV_FREQUENCY && version < 25)) {
-          const freq = frequencyOf(await file.read(payloadStart, Number(sizeField)), version);
-          if (freq !== null) current.ticksPerSecond = freq;
-        }
-      }
-      offset = payloadEnd;
-    }
-    if (current !== null) {
-      if (version >= 26) {
-        throw new TruncatedTraceError({ offset, generation: (current as GenerationExtent).gen, reason: 'incomplete generation found; trace likely truncated' });
-      }
-      close(offset);
+    } catch (error) {
+      if (options.keepGoodPrefix !== true || !(error instanceof TraceFormatError) || error instanceof TraceAbortedError) throw error;
+      return { formatVersion: version, fileSize: size, generations, brokenAt: error };
     }
     return { formatVersion: version, fileSize: size, generations };
   }

@@ -100,10 +100,28 @@ describe('cutTrace', () => {
     await expect(cutTrace(tracePath(name), join(work, 'x.trace'), { fromNs: 5e9 })).rejects.toThrow(/no generation overlaps/);
     await expect(cutTrace(tracePath(name), join(work, 'x.trace'), { fromNs: 2, toNs: 1 })).rejects.toThrow(CutSelectionError);
     const bytes = readFileSync(tracePath(name));
+    const early = join(work, 'early.trace');
+    writeFileSync(early, bytes.subarray(0, 200));
+    await expect(cutTrace(early, join(work, 'y.trace'), {})).rejects.toThrow(TraceFormatError);
+    expect(() => statSync(join(work, 'y.trace'))).toThrow();
+  });
+
+  it('cuts the complete generations of a broken trace, and says where it breaks', async () => {
+    const name = 'generations';
+    const bytes = readFileSync(tracePath(name));
     const truncated = join(work, 'truncated.trace');
     writeFileSync(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
-    await expect(cutTrace(truncated, join(work, 'y.trace'), {})).rejects.toThrow(TraceFormatError);
-    expect(() => statSync(join(work, 'y.trace'))).toThrow();
+    const out = join(work, 'from-broken.trace');
+    const result = await cutTrace(truncated, out, {});
+    expect(result.inputError).toMatchObject({ name: 'TruncatedTraceError' });
+    expect(result.inputGenerations).toBeGreaterThan(0);
+    expect(result).toMatchObject({ first: 1, last: result.inputGenerations });
+    // The generations kept are the original's, whole: as the same cut of the intact trace.
+    const intact = await cut(name, { generations: { first: 1, last: result.inputGenerations } });
+    expect(readFileSync(out).equals(readFileSync(intact.path))).toBe(true);
+    const beyond = cutTrace(truncated, join(work, 'z.trace'), { generations: { first: 6, last: 6 } });
+    await expect(beyond).rejects.toThrow(CutSelectionError);
+    await expect(beyond).rejects.toThrow(/breaks after generation/);
   });
 });
 
