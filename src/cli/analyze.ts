@@ -1,8 +1,8 @@
 // `schedscope analyze <trace> [--json]`: every analysis in one streaming pass.
 import { InvalidArgumentError, type Command } from 'commander';
-import { statSync } from 'node:fs';
 import { analyze, ANALYSIS_NAMES, type AnalysisName, type AnalysisReport, type AnalyzeOptions, type PlacementPolicy } from '../analysis/analyze.js';
 import { createProgress, LineWriter } from './output.js';
+import { progressTotal, readWindow, selectionOf, windowOptions, type WindowFlags } from './window.js';
 import type { TraceErrorSummary } from '../errors.js';
 
 /** "64m", "1g", "4096" → bytes (the analysis commands' --max-generation-bytes). */
@@ -28,20 +28,12 @@ export function warnTraceError(error: TraceErrorSummary | undefined): void {
  * Runs analyze() with a progress bar on stderr (interactive terminals only). A broken trace gives
  * the report of the events before the break (see warnTraceError).
  */
-export async function analyzeWithProgress(path: string, options: AnalyzeOptions, showProgress = true): Promise<AnalysisReport> {
-  const source = path === '-' ? process.stdin : path;
-  let total: number | undefined;
-  if (path !== '-') {
-    try {
-      total = statSync(path).size;
-    } catch {
-      total = undefined;
-    }
-  }
-  const progress = createProgress(total, showProgress);
+export async function analyzeWithProgress(path: string, options: AnalyzeOptions, showProgress = true, window?: WindowFlags): Promise<AnalysisReport> {
+  const selection = window === undefined ? undefined : selectionOf(window);
+  const progress = createProgress(progressTotal(path, selection), showProgress);
   let report: AnalysisReport;
   try {
-    report = await analyze(source, { onTraceError: 'report', ...options, onProgress: (p) => progress.update(p.bytesRead) });
+    report = await readWindow(path, selection, (source) => analyze(source, { onTraceError: 'report', ...options, onProgress: (p) => progress.update(p.bytesRead) }));
   } finally {
     progress.stop();
   }
@@ -151,10 +143,12 @@ export function summaryText(r: AnalysisReport): string {
 }
 
 export function register(program: Command): void {
-  program
-    .command('analyze')
-    .description('run every analysis (goroutines, scheduler latency, GC and MMU, Ps, metrics, profiles, annotations, CPU samples, footprint) in one streaming pass')
-    .argument('<trace>', 'trace file, or - for standard input')
+  windowOptions(
+    program
+      .command('analyze')
+      .description('run every analysis (goroutines, scheduler latency, GC and MMU, Ps, metrics, profiles, annotations, CPU samples, footprint) in one streaming pass')
+      .argument('<trace>', 'trace file, or - for standard input'),
+  )
     .option('--json', 'print the full report as JSON')
     .option('--analyses <names>', `comma-separated subset of: ${ANALYSIS_NAMES.join(', ')}`, parseAnalyses)
     .option('--go-compat', 'reproduce go tool trace exactly: profiles as -pprof (drops creation-to-first-run latency), MMU as /mmu (counts a mark worker\'s labelled start twice, takes every labelled goroutine for one)')
@@ -162,7 +156,7 @@ export function register(program: Command): void {
     .option('--placement <policy>', 'worker pinning with --workers: compact, numa or none', parsePlacement)
     .option('--no-progress', 'no progress bar on stderr')
     .option('--max-generation-bytes <n>', 'largest generation to buffer, in bytes', parseByteCount)
-    .action(async (path: string, opts: { json?: boolean; analyses?: AnalysisName[]; goCompat?: boolean; workers?: number; placement?: PlacementPolicy; progress: boolean; maxGenerationBytes?: number }) => {
+    .action(async (path: string, opts: WindowFlags & { json?: boolean; analyses?: AnalysisName[]; goCompat?: boolean; workers?: number; placement?: PlacementPolicy; progress: boolean; maxGenerationBytes?: number }) => {
       const report = await analyzeWithProgress(
         path,
         {
@@ -173,6 +167,7 @@ export function register(program: Command): void {
           ...(opts.maxGenerationBytes !== undefined ? { maxGenerationBytes: opts.maxGenerationBytes } : {}),
         },
         opts.progress,
+        opts,
       );
       const out = new LineWriter();
       await out.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : summaryText(report));

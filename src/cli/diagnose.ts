@@ -1,10 +1,11 @@
 // `schedscope diagnose <trace> [--json]`: the seeds' symptoms found in a trace, ranked.
 import type { Command } from 'commander';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { DEFAULT_THRESHOLDS, DIAGNOSE_RULES, diagnose, diagnoseLog, type DiagnoseResult, type Thresholds, type TimeWindow } from '../analysis/diagnose/index.js';
 import type { PlacementPolicy } from '../analysis/analyze.js';
 import { parseByteCount, parsePlacement, parsePositiveInteger, warnTraceError } from './analyze.js';
 import { createProgress, LineWriter } from './output.js';
+import { progressTotal, readWindowWithCut, selectionOf, windowOptions, type WindowFlags } from './window.js';
 
 const SEVERITY_LABEL = { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' } as const;
 
@@ -69,11 +70,24 @@ export function findingsText(result: DiagnoseResult, tracePath?: string): string
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * The findings of a window with their windows moved onto the whole trace's timeline (the window
+ * began `offsetNs` after the trace did), so the cut commands printed name the trace's own times.
+ */
+function onTraceTimeline(result: DiagnoseResult, offsetNs: number): DiagnoseResult {
+  return {
+    ...result,
+    findings: result.findings.map((f) => (f.window === undefined ? f : { ...f, window: { ...f.window, fromNs: f.window.fromNs + offsetNs, toNs: f.window.toNs + offsetNs } })),
+  };
+}
+
 export function register(program: Command): void {
-  program
-    .command('diagnose')
-    .description('find the known scheduler/GC symptoms (GC tail latency, syscall storms, scheduler latency, goroutine explosions, …) in a trace, ranked, with evidence and remedy')
-    .argument('<trace|log>', 'trace file, a GODEBUG=schedtrace=N[,scheddetail=1],gctrace=1 log (stderr text), or - for a trace on standard input')
+  windowOptions(
+    program
+      .command('diagnose')
+      .description('find the known scheduler/GC symptoms (GC tail latency, syscall storms, scheduler latency, goroutine explosions, …) in a trace, ranked, with evidence and remedy')
+      .argument('<trace|log>', 'trace file, a GODEBUG=schedtrace=N[,scheddetail=1],gctrace=1 log (stderr text), or - for a trace on standard input'),
+  )
     .option('--log', 'the input is a GODEBUG log (default: detected from the first bytes)')
     .option('--json', 'print the findings as JSON')
     .option('--rules <ids>', `comma-separated subset of: ${DIAGNOSE_RULES.map((r) => r.id).join(', ')}`, (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
@@ -82,35 +96,32 @@ export function register(program: Command): void {
     .option('--max-generation-bytes <n>', 'largest generation to buffer, in bytes', parseByteCount)
     .option('--workers <n>', 'analyse generations on n pinned worker threads (trace files only; default 1)', parsePositiveInteger)
     .option('--placement <policy>', 'worker pinning with --workers: compact, numa or none', parsePlacement)
-    .action(async (path: string, opts: { log?: boolean; json?: boolean; rules?: string[]; threshold?: Partial<Thresholds>; progress: boolean; maxGenerationBytes?: number; workers?: number; placement?: PlacementPolicy }) => {
+    .action(async (path: string, opts: WindowFlags & { log?: boolean; json?: boolean; rules?: string[]; threshold?: Partial<Thresholds>; progress: boolean; maxGenerationBytes?: number; workers?: number; placement?: PlacementPolicy }) => {
       const overrides = { ...(opts.rules ? { rules: opts.rules } : {}), ...(opts.threshold ? { thresholds: opts.threshold } : {}) };
+      const selection = selectionOf(opts);
       if (opts.log || (path !== '-' && !looksLikeTrace(path))) {
+        if (selection !== undefined) throw new Error('--generations, --from and --to select part of a trace, not of a GODEBUG log');
         const result = await diagnoseLog(path === '-' ? process.stdin : path, overrides);
         const out = new LineWriter();
         await out.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : findingsText(result));
         await out.flush();
         return;
       }
-      let total: number | undefined;
-      if (path !== '-') {
-        try {
-          total = statSync(path).size;
-        } catch {
-          total = undefined;
-        }
-      }
-      const progress = createProgress(total, opts.progress);
+      const progress = createProgress(progressTotal(path, selection), opts.progress);
       let result: DiagnoseResult;
       try {
-        result = await diagnose(path === '-' ? process.stdin : path, {
-          ...(opts.rules ? { rules: opts.rules } : {}),
-          ...(opts.threshold ? { thresholds: opts.threshold } : {}),
-          ...(opts.maxGenerationBytes !== undefined ? { maxGenerationBytes: opts.maxGenerationBytes } : {}),
-          ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-          ...(opts.placement !== undefined ? { placement: opts.placement } : {}),
-          onProgress: (p) => progress.update(p.bytesRead),
-          onTraceError: 'report',
-        });
+        const read = await readWindowWithCut(path, selection, (source) =>
+          diagnose(source, {
+            ...(opts.rules ? { rules: opts.rules } : {}),
+            ...(opts.threshold ? { thresholds: opts.threshold } : {}),
+            ...(opts.maxGenerationBytes !== undefined ? { maxGenerationBytes: opts.maxGenerationBytes } : {}),
+            ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+            ...(opts.placement !== undefined ? { placement: opts.placement } : {}),
+            onProgress: (p) => progress.update(p.bytesRead),
+            onTraceError: 'report',
+          }),
+        );
+        result = read.cut === undefined ? read.value : onTraceTimeline(read.value, read.cut.startNs);
       } finally {
         progress.stop();
       }

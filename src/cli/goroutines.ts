@@ -3,17 +3,20 @@
 import type { Command } from 'commander';
 import { analyzeWithProgress, formatNs, parseByteCount } from './analyze.js';
 import { LineWriter } from './output.js';
+import { windowOptions, type WindowFlags } from './window.js';
 
 export function register(program: Command): void {
-  program
-    .command('goroutines')
-    .description('goroutines grouped by start function: count, execution, scheduler wait, blocking by reason, syscalls, GC ranges')
-    .argument('<trace>', 'trace file, or - for standard input')
+  windowOptions(
+    program
+      .command('goroutines')
+      .description('goroutines grouped by start function: count, execution, scheduler wait, blocking by reason, syscalls, GC ranges')
+      .argument('<trace>', 'trace file, or - for standard input'),
+  )
     .option('--json', 'print the report as JSON')
     .option('--top <n>', 'individual goroutines to list', (v) => Number(v), 20)
     .option('--no-progress', 'no progress bar on stderr')
     .option('--max-generation-bytes <n>', 'largest generation to buffer, in bytes', parseByteCount)
-    .action(async (path: string, opts: { json?: boolean; top: number; progress: boolean; maxGenerationBytes?: number }) => {
+    .action(async (path: string, opts: WindowFlags & { json?: boolean; top: number; progress: boolean; maxGenerationBytes?: number }) => {
       const report = await analyzeWithProgress(
         path,
         {
@@ -22,6 +25,7 @@ export function register(program: Command): void {
           ...(opts.maxGenerationBytes !== undefined ? { maxGenerationBytes: opts.maxGenerationBytes } : {}),
         },
         opts.progress,
+        opts,
       );
       const g = report.goroutines!;
       const out = new LineWriter();

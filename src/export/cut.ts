@@ -149,7 +149,7 @@ export function selectGenerations(extents: readonly GenerationExtent[], selectio
   while (hi >= lo && !overlaps(hi - 1)) hi--;
   if (lo > hi) {
     const total = span[count - 1]!.endNs;
-    throw new CutSelectionError(`no generation${selection.generations ? ` among ${first}..${last}` : ''} overlaps the time window (the trace spans 0 to ${total} ns)`);
+    throw new CutSelectionError(`no generation${selection.generations ? ` among ${first}..${last}` : ''} overlaps the time window (the trace spans 0s to ${(total / 1e9).toFixed(3)}s)`);
   }
   return [lo, hi];
 }
