@@ -7,9 +7,8 @@ import { finished } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { exportPerfetto } from '../export/perfetto.js';
 import { parseByteCount } from './analyze.js';
-import { parseDuration } from './cut.js';
 import { createProgress } from './output.js';
-import { progressTotal, readWindow, selectionOf, windowOptions, type WindowFlags } from './window.js';
+import { parseDuration, progressTotal, readWindow, selectionOf, windowOptions, type WindowFlags } from './window.js';
 
 export function register(program: Command): void {
   windowOptions(
@@ -24,7 +23,6 @@ export function register(program: Command): void {
     .option('--max-generation-bytes <n>', 'largest generation to buffer, in bytes', parseByteCount)
     .action(async (path: string, opts: WindowFlags & { output: string; counterInterval?: number; progress: boolean; maxGenerationBytes?: number }) => {
       const selection = selectionOf(opts);
-      if (selection !== undefined && path === '-') throw new Error('--generations, --from and --to need a file, not standard input');
       const progress = createProgress(progressTotal(path, selection), opts.progress);
       const toStdout = opts.output === '-';
       const file = toStdout ? null : createWriteStream(opts.output);

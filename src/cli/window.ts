@@ -1,12 +1,30 @@
 // `--generations`, `--from`, `--to` for the commands that read a trace: only a window of it, cut to
 // whole generations on the fly (export/cut.ts) and streamed into the command, so an incident's
 // minute of a huge trace is analysed, diagnosed or exported without reading the rest.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { statSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { cutTrace, type CutResult, type CutSelection } from '../export/cut.js';
 import type { TraceSource } from '../trace.js';
-import { parseDuration, parseGenerationRange } from './cut.js';
+
+/** "3" or "3..7" (also "3-7"): generations counted from 1, as `stat` counts them. */
+export function parseGenerationRange(text: string): { first: number; last: number } {
+  const match = /^\s*(\d+)\s*(?:(?:\.\.|-)\s*(\d+)\s*)?$/.exec(text);
+  if (match === null) throw new InvalidArgumentError('give a generation, or a range like 3..7');
+  const first = Number(match[1]);
+  const last = match[2] === undefined ? first : Number(match[2]);
+  if (first < 1 || last < first) throw new InvalidArgumentError('give 1 ≤ first ≤ last');
+  return { first, last };
+}
+
+const NS_PER_UNIT: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/** A duration such as 1.5s, 250ms, 90us or 2m (a bare number is nanoseconds), in ns. */
+export function parseDuration(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ns|us|µs|ms|s|m|h)?\s*$/.exec(text);
+  if (match === null) throw new InvalidArgumentError('give a duration such as 1.5s, 250ms, 90us or 2m');
+  return Number(match[1]) * NS_PER_UNIT[match[2] ?? 'ns']!;
+}
 
 export interface WindowFlags {
   generations?: { first: number; last: number };
@@ -17,9 +35,9 @@ export interface WindowFlags {
 /** Adds the three options to a command. */
 export function windowOptions(command: Command): Command {
   return command
-    .option('--generations <range>', 'only these generations, counted from 1 (e.g. 3..7), as schedscope cut selects them', parseGenerationRange)
-    .option('--from <time>', 'only generations that end after this time since the trace began (e.g. 2s)', parseDuration)
-    .option('--to <time>', 'only generations that begin before this time since the trace began (e.g. 3.5s)', parseDuration);
+    .option('--generations <range>', 'only these whole generations, counted from 1 as stat counts them (e.g. 3..7)', parseGenerationRange)
+    .option('--from <time>', 'only the generations that end after this time since the trace began (e.g. 2s)', parseDuration)
+    .option('--to <time>', 'only the generations that begin before this time since the trace began (e.g. 3.5s)', parseDuration);
 }
 
 /**
@@ -64,10 +82,7 @@ export async function readWindowWithCut<T>(path: string, selection: CutSelection
   const pipe = new PassThrough();
   const cutting: Promise<CutResult> = cutTrace(path, pipe, selection).then(
     (result) => {
-      const broken = result.inputError;
-      if (broken !== undefined) {
-        process.stderr.write(`schedscope: the trace breaks after generation ${result.inputGenerations} (${broken.name} at byte ${broken.offset}: ${broken.reason}); the window is cut from the complete generations before it\n`);
-      }
+      warnBrokenInput(result, 'the window is cut');
       pipe.end();
       return result;
     },
@@ -85,4 +100,11 @@ export async function readWindowWithCut<T>(path: string, selection: CutSelection
   if (cut.status === 'rejected') throw cut.reason;
   if (result.status === 'rejected') throw result.reason;
   return { value: result.value, cut: cut.value };
+}
+
+/** Says on stderr where the input of a cut breaks, if it does (`what` was made of what came before). */
+export function warnBrokenInput(result: CutResult, what: string): void {
+  const broken = result.inputError;
+  if (broken === undefined) return;
+  process.stderr.write(`schedscope: the trace breaks after generation ${result.inputGenerations} (${broken.name} at byte ${broken.offset}: ${broken.reason}); ${what} from the complete generations before it\n`);
 }

@@ -26,7 +26,7 @@ export interface PerfettoSummary {
   events: number;
   /** Goroutine running slices written (one per stretch a goroutine ran on a P). */
   goroutineSlices: number;
-  /** Runtime ranges (GC, stop-the-world, sweep, mark assist), user tasks and user regions written. */
+  /** Runtime ranges written (GC phases, stop-the-world pauses, sweeps, mark assists), then user tasks and regions. */
   ranges: number;
   tasks: number;
   regions: number;

@@ -10,7 +10,7 @@ import { diagnose, type DiagnoseInput } from '../../src/analysis/diagnose/index.
 import { peakWindow, windowOf } from '../../src/analysis/diagnose/window.js';
 import { windowLine } from '../../src/cli/diagnose.js';
 import { cutTrace } from '../../src/export/cut.js';
-import { parseDuration } from '../../src/cli/cut.js';
+import { parseDuration } from '../../src/cli/window.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const gcActive = join(root, 'test/fixtures/traces/gc-active.trace');

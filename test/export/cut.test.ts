@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseDuration, parseGenerationRange } from '../../src/cli/cut.js';
+import { parseDuration, parseGenerationRange } from '../../src/cli/window.js';
 import { CutSelectionError, cutTrace, type CutResult } from '../../src/export/cut.js';
 import { TraceFormatError } from '../../src/errors.js';
 import { indexGenerations } from '../../src/parallel/generation-index.js';
