@@ -14,6 +14,7 @@ export async function loadCommands(): Promise<CommandRegistrar[]> {
     import('./topology.js'),
     import('./diagnose.js'),
     import('./cut.js'),
+    import('./generations.js'),
     import('./perfetto.js'),
   ]);
   return modules.map((m) => m.register);

@@ -91,7 +91,7 @@ export async function cutTrace(path: string, destination: string | NodeJS.Writab
     if (options.signal?.aborted) throw new TraceAbortedError({ offset: start, reason: 'cutting was aborted' }, { cause: options.signal.reason });
     throw error;
   }
-  const span = spans(extents);
+  const span = generationSpans(extents);
   return {
     formatVersion: `1.${index.formatVersion}`,
     inputGenerations: extents.length,
@@ -107,7 +107,7 @@ export async function cutTrace(path: string, destination: string | NodeJS.Writab
 }
 
 /** Each generation's time span, in ns since the first began: to the next one's start (the last: its latest batch). */
-function spans(extents: readonly GenerationExtent[]): { startNs: number; endNs: number }[] {
+export function generationSpans(extents: readonly GenerationExtent[]): { startNs: number; endNs: number }[] {
   const origin = extents[0]?.startNs ?? 0;
   return extents.map((extent, k) => {
     const next = extents[k + 1];
@@ -140,7 +140,7 @@ export function selectGenerations(extents: readonly GenerationExtent[], selectio
   const to = selection.toNs ?? Infinity;
   if (Number.isNaN(from) || Number.isNaN(to) || from >= to) throw new CutSelectionError(`time window [${selection.fromNs ?? ''}, ${selection.toNs ?? ''}) is empty`);
   if (selection.fromNs === undefined && selection.toNs === undefined) return [first, last];
-  const span = spans(extents);
+  const span = generationSpans(extents);
   // Generations overlapping [from, to); one with no length counts if its instant is in the window.
   const overlaps = (k: number) => span[k]!.startNs < to && (span[k]!.endNs > from || span[k]!.startNs >= from);
   let lo = first;
