@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readWindow } from '../src/cli/window.js';
 import { cutTrace } from '../src/export/cut.js';
 
 const root = join(import.meta.dirname, '..');
@@ -35,6 +36,22 @@ describe('a window of the trace', () => {
     }
     const analysed = JSON.parse(run(['analyze', '--json', trace, '--generations', '5..9']).stdout) as { trace: { generations: number } };
     expect(analysed.trace.generations).toBe(5);
+  });
+
+  it('dump prints the cut file’s events, stat counts them, and a reader that stops early ends the cut', async () => {
+    const cutFile = join(work, 'cut-3-4.trace');
+    await cutTrace(trace, cutFile, { generations: { first: 3, last: 4 } });
+    expect(run(['dump', trace, '--generations', '3..4']).stdout).toBe(run(['dump', cutFile]).stdout);
+    const counts = (stdout: string) => {
+      const { file: _f, decodeSeconds: _d, megabytesPerSecond: _m, eventsPerSecond: _e, peakRssBytes: _r, ...rest } = JSON.parse(stdout) as { [key: string]: unknown };
+      return rest;
+    };
+    const windowed = run(['stat', '--json', trace, '--generations', '3..4']);
+    expect(JSON.parse(windowed.stdout)).toMatchObject({ file: trace });
+    expect(counts(windowed.stdout)).toEqual(counts(run(['stat', '--json', cutFile]).stdout));
+    // A reader that stops at once (as `dump | head` does): the cut must not wait to write for ever.
+    const stopped = await readWindow(trace, { fromNs: 0 }, async () => 'stopped');
+    expect(stopped).toBe('stopped');
   });
 
   it('diagnose gives its windows on the whole trace’s timeline', () => {

@@ -2,27 +2,30 @@
 import type { Command } from 'commander';
 import { openTrace } from '../trace.js';
 import { LineWriter } from './output.js';
+import { readWindow, selectionOf, windowOptions, type WindowFlags } from './window.js';
 
 export function register(program: Command): void {
-  program
-    .command('dump')
-    .description("print every event as Go's Event.String() does (same text as `go tool trace -d=parsed`)")
-    .argument('<trace>', 'trace file, or - for standard input')
+  windowOptions(
+    program
+      .command('dump')
+      .description("print every event as Go's Event.String() does (same text as `go tool trace -d=parsed`)")
+      .argument('<trace>', 'trace file, or - for standard input'),
+  )
     .option('--max-generation-bytes <n>', 'largest generation to buffer, in bytes', parseByteCount)
-    .action(async (path: string, opts: { maxGenerationBytes?: number }) => {
+    .action(async (path: string, opts: WindowFlags & { maxGenerationBytes?: number }) => {
       const out = new LineWriter();
-      const trace = await openTrace(path === '-' ? process.stdin : path, {
-        maxGenerationBytes: opts.maxGenerationBytes,
-      });
-      try {
-        for await (const event of trace.events()) {
-          await out.write(`${event.toString()}\n`);
-          if (out.closed) break;
+      await readWindow(path, selectionOf(opts), async (source) => {
+        const trace = await openTrace(source, { maxGenerationBytes: opts.maxGenerationBytes });
+        try {
+          for await (const event of trace.events()) {
+            await out.write(`${event.toString()}\n`);
+            if (out.closed) break;
+          }
+        } finally {
+          await out.flush();
+          await trace.close();
         }
-      } finally {
-        await out.flush();
-        await trace.close();
-      }
+      });
     });
 }
 

@@ -7,6 +7,7 @@ import { EVENT_KIND_NAMES, wireTypeName } from '../model/index.js';
 import { openTrace, type TraceSource } from '../trace.js';
 import { parseByteCount } from './dump.js';
 import { createProgress } from './output.js';
+import { progressTotal, readWindow, selectionOf, windowOptions, type WindowFlags } from './window.js';
 
 export interface TraceStatistics {
   file: string;
@@ -123,17 +124,21 @@ export function formatStatistics(s: TraceStatistics): string {
 }
 
 export function register(program: Command): void {
-  program
-    .command('stat')
-    .description('format version, size, generations, event counts by kind and wire type, time span, decode throughput')
-    .argument('<trace>', 'trace file, or - for standard input')
+  windowOptions(
+    program
+      .command('stat')
+      .description('format version, size, generations, event counts by kind and wire type, time span, decode throughput')
+      .argument('<trace>', 'trace file, or - for standard input'),
+  )
     .option('--json', 'print JSON')
     .option('--no-progress', 'no progress bar on stderr')
     .option('--max-generation-bytes <n>', 'largest generation to buffer, in bytes', parseByteCount)
-    .action(async (path: string, opts: { json?: boolean; progress: boolean; maxGenerationBytes?: number }) => {
-      const { stat } = await import('node:fs/promises');
-      const progress = createProgress(path === '-' ? undefined : (await stat(path)).size, opts.progress);
-      const stats = await collectStatistics(path === '-' ? process.stdin : path, { maxGenerationBytes: opts.maxGenerationBytes, onProgress: (b) => progress.update(b) });
+    .action(async (path: string, opts: WindowFlags & { json?: boolean; progress: boolean; maxGenerationBytes?: number }) => {
+      const selection = selectionOf(opts);
+      const progress = createProgress(progressTotal(path, selection), opts.progress);
+      const counted = await readWindow(path, selection, (source) => collectStatistics(source, { maxGenerationBytes: opts.maxGenerationBytes, onProgress: (b) => progress.update(b) }));
+      // A window is read from a stream: name the file it came from.
+      const stats = selection === undefined ? counted : { ...counted, file: path };
       progress.stop();
       process.stdout.write(opts.json ? `${JSON.stringify(stats, null, 2)}\n` : formatStatistics(stats));
       if (stats.error) process.exitCode = 1;

@@ -65,8 +65,8 @@ export function selectionOf(flags: WindowFlags): CutSelection | undefined {
 
 /**
  * Runs `read` on the trace at `path` ('-': standard input), or on the window `selection` names of
- * it, cut as it is read. The cut's own error (a window that names no generation, a trace broken
- * before any) wins over the one reading it then meets.
+ * it, cut as it is read. If reading fails, the cut's own error (a window that names no generation,
+ * a trace broken before any) wins over the one reading then met.
  */
 export async function readWindow<T>(path: string, selection: CutSelection | undefined, read: (source: TraceSource) => Promise<T>): Promise<T> {
   return (await readWindowWithCut(path, selection, read)).value;
@@ -91,15 +91,13 @@ export async function readWindowWithCut<T>(path: string, selection: CutSelection
       throw error;
     },
   );
-  const reading = read(pipe).catch((error: unknown) => {
-    // Stop the cut feeding a reader that has gone.
-    pipe.destroy();
-    throw error;
-  });
+  // However the reader ends, the pipe goes with it: one that stopped early (`dump | head`) must not
+  // leave the cut waiting to write, and what the cut then says no longer matters.
+  const reading = read(pipe).finally(() => pipe.destroy());
   const [cut, result] = await Promise.allSettled([cutting, reading]);
+  if (result.status === 'fulfilled') return { value: result.value, ...(cut.status === 'fulfilled' ? { cut: cut.value } : {}) };
   if (cut.status === 'rejected') throw cut.reason;
-  if (result.status === 'rejected') throw result.reason;
-  return { value: result.value, cut: cut.value };
+  throw result.reason;
 }
 
 /** Says on stderr where the input of a cut breaks, if it does (`what` was made of what came before). */
