@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { TraceFormatError, NotATraceError, UnsupportedVersionError } from '../src/errors.js';
 import { readAll, type ReadOutcome } from './support/read-all.js';
 import { batch, bytes, header, uvarint, END_OF_GENERATION } from './support/wire.js';
+import { mulberry32 } from './support/random.js';
 
 const fixtureDir = join(import.meta.dirname, 'fixtures', 'traces');
 
@@ -16,16 +17,6 @@ function smallestFixtures(count: number): string[] {
     .map((f) => join(fixtureDir, f))
     .sort((a, b) => readFileSync(a).length - readFileSync(b).length);
   return traces.slice(0, count);
-}
-
-/** Deterministic PRNG so a failure reproduces. */
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function expectCleanOutcome(outcome: ReadOutcome, inputLength: number, what: string): void {

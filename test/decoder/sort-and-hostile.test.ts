@@ -14,15 +14,7 @@ import { GenerationFramer, type RawGeneration } from '../../src/format/framer.js
 import { HEADER_BYTES, parseHeader } from '../../src/format/header.js';
 import { openChunkSource } from '../../src/source/chunk-source.js';
 import { goTool } from './support.js';
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../support/random.js';
 
 describe.runIf(goAvailable() || process.env.CI === 'true')('the frontier sort matches Go’s slices.SortFunc', () => {
   it('on random arrays with many equal times, lengths 0–300', () => {

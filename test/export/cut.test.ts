@@ -16,6 +16,7 @@ import { indexGenerations } from '../../src/parallel/generation-index.js';
 import { FIXTURE_TRACES_DIR, readGolden } from '../support/fixtures.js';
 import { goAvailable, requireGo } from '../support/go.js';
 import { disagreement, runOracleDump } from '../support/oracle.js';
+import { mulberry32 } from '../support/random.js';
 import { readAll } from '../support/read-all.js';
 import { parseTxtar, textTraceToBytes } from '../support/text-trace.js';
 
@@ -122,6 +123,31 @@ describe('cutTrace', () => {
     const beyond = cutTrace(truncated, join(work, 'z.trace'), { generations: { first: 6, last: 6 } });
     await expect(beyond).rejects.toThrow(CutSelectionError);
     await expect(beyond).rejects.toThrow(/breaks after generation/);
+  });
+});
+
+describe('cutTrace on damaged traces', () => {
+  it('flipped bytes: a cut of what is whole, or a typed error; never a hang or another error', async () => {
+    const bytes = readFileSync(tracePath('gc-active'));
+    const random = mulberry32(20261206);
+    let cutSome = 0;
+    for (let round = 0; round < 40; round++) {
+      const damaged = Uint8Array.from(bytes);
+      for (let flips = 1 + Math.floor(random() * 3); flips > 0; flips--) {
+        const at = 16 + Math.floor(random() * (damaged.length - 16));
+        damaged[at] = damaged[at]! ^ (1 << Math.floor(random() * 8));
+      }
+      const path = join(work, `damaged-${round}.trace`);
+      writeFileSync(path, damaged);
+      try {
+        const result = await cutTrace(path, join(work, `damaged-${round}.cut`), {});
+        expect(statSync(join(work, `damaged-${round}.cut`)).size).toBe(result.bytes);
+        cutSome++;
+      } catch (error) {
+        expect(error instanceof TraceFormatError || error instanceof CutSelectionError, String(error)).toBe(true);
+      }
+    }
+    expect(cutSome).toBeGreaterThan(0);
   });
 });
 

@@ -15,6 +15,7 @@ import { analyze } from '../../src/analysis/analyze.js';
 import { cutTrace } from '../../src/export/cut.js';
 import { exportPerfetto, type PerfettoSummary } from '../../src/export/perfetto.js';
 import { TraceFormatError } from '../../src/errors.js';
+import { mulberry32 } from '../support/random.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'bin/schedscope.js');
@@ -140,6 +141,21 @@ describe('exportPerfetto', () => {
     for (let k = 1; k < times.length - 1; k++) expect(times[k]! - times[k - 1]!).toBeGreaterThanOrEqual(100_000);
     // Every change is a sample with counterIntervalNs 0: the running count never goes below 0.
     for (const r of counts) expect(r.args!['running']).toBeGreaterThanOrEqual(0);
+  });
+
+  it('flipped bytes: the export, or a typed error; never a hang or another error', async () => {
+    const bytes = readFileSync(join(root, 'test/analysis/data/mixed.trace'));
+    const random = mulberry32(1206);
+    for (let round = 0; round < 12; round++) {
+      const damaged = Uint8Array.from(bytes);
+      const at = 16 + Math.floor(random() * (damaged.length - 16));
+      damaged[at] = damaged[at]! ^ (1 << Math.floor(random() * 8));
+      try {
+        await exportPerfetto(damaged, new PassThrough().resume());
+      } catch (error) {
+        expect(error instanceof TraceFormatError, String(error)).toBe(true);
+      }
+    }
   });
 
   it('rejects a broken trace with the typed error', async () => {
