@@ -5,7 +5,7 @@
 // open, however large the file it came from (a window of a trace too big for them to load). Only
 // batch headers are read (the generation index) and the bytes are streamed, so memory stays flat.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { summarizeTraceError, TraceAbortedError, type TraceErrorSummary } from '../errors.js';
 import { HEADER_BYTES } from '../format/header.js';
@@ -88,6 +88,8 @@ export async function cutTrace(path: string, destination: string | NodeJS.Writab
   try {
     await pipeline(bytes, output, { end: typeof destination === 'string', signal: options.signal });
   } catch (error) {
+    // No partial trace left under the name asked for: it would read as a trace broken at its end.
+    if (typeof destination === 'string') await rm(destination, { force: true });
     if (options.signal?.aborted) throw new TraceAbortedError({ offset: start, reason: 'cutting was aborted' }, { cause: options.signal.reason });
     throw error;
   }

@@ -4,14 +4,14 @@
 // restates its goroutines' and Ps' states as a trace's first generation does, so only its count is
 // compared).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDuration, parseGenerationRange } from '../../src/cli/window.js';
 import { CutSelectionError, cutTrace, type CutResult } from '../../src/export/cut.js';
-import { TraceFormatError } from '../../src/errors.js';
+import { TraceAbortedError, TraceFormatError } from '../../src/errors.js';
 import { indexGenerations } from '../../src/parallel/generation-index.js';
 import { FIXTURE_TRACES_DIR, readGolden } from '../support/fixtures.js';
 import { goAvailable, requireGo } from '../support/go.js';
@@ -81,6 +81,14 @@ describe('cutTrace', () => {
     expect((await cut(name, { fromNs: window.startNs + 1, toNs: spans[middle]!.startNs + 1 })).result).toMatchObject({ first: middle, last: middle + 1 });
     expect((await cut(name, { toNs: 1 })).result).toMatchObject({ first: 1, last: 1 });
     expect((await cut(name, { fromNs: window.startNs, generations: { first: 1, last: middle + 1 } })).result).toMatchObject({ first: middle, last: middle + 1 });
+  });
+
+  it('an aborted cut rejects with TraceAbortedError and leaves no file', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const path = join(work, 'aborted.trace');
+    await expect(cutTrace(tracePath('generations'), path, {}, { signal: controller.signal })).rejects.toThrow(TraceAbortedError);
+    expect(existsSync(path)).toBe(false);
   });
 
   it('writes to a stream, and leaves it open', async () => {
