@@ -118,6 +118,7 @@ describe.runIf(haveGo)('diagnose on real before/after programs', () => {
   it('proc-imbalance: fires on one producer spawning 40000 goroutines, quiet with 8 long-lived workers (same GOMAXPROCS)', () => {
     const f = finding('imbalance-before', 'proc-imbalance');
     expect(f, JSON.stringify(ids('imbalance-before'))).toBeDefined();
+    expectWindow(f!, 'most uneven P busy time', 'imbalance-before');
     expect(measurement(f!, 'idleWithBacklogFraction')).toBeGreaterThanOrEqual(0.1);
     expect(measurement(f!, 'traceDuration')).toBeGreaterThanOrEqual(50_000_000);
     expect(measurement(f!, 'gomaxprocs')).toBeGreaterThanOrEqual(8);

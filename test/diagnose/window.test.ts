@@ -61,3 +61,29 @@ describe('finding windows', () => {
     expect(run.stdout).toMatch(/where: [\d.]+s to [\d.]+s into the trace, longest GC cycle .*schedscope cut .*gc-active\.trace --from [\d.]+s --to [\d.]+s -o window\.trace/);
   });
 });
+
+describe('the per-P imbalance window', () => {
+  it('is where the busiest P is furthest above the mean, not where the index peaks in idle time', async () => {
+    const { procImbalanceRule } = await import('../../src/analysis/diagnose/proc-imbalance.js');
+    const { DEFAULT_THRESHOLDS } = await import('../../src/analysis/diagnose/thresholds.js');
+    const report = {
+      ...input(0, 3_000_000_000),
+      procs: {
+        procs: [{ proc: 0, busyNs: 1, busyFraction: 0.5 }, { proc: 1, busyNs: 1, busyFraction: 0.5 }],
+        imbalance: 0.3,
+        runnableWhileIdleNs: 1e9,
+        runnableWhileIdleFraction: 0.33,
+        bucketNs: 1e9,
+        // Nearly idle bucket: imbalance 1 (0.02 against 0); busy bucket: imbalance 0.4 (1 against 0.2).
+        windows: [{ timeNs: 0, busyFraction: [0.02, 0], imbalance: 0.5 }, { timeNs: 1e9, busyFraction: [1, 0.2], imbalance: 0.4 }],
+        idleProcWithWorkNs: 1e9,
+        idleProcWithWorkFraction: 0.2,
+        runnableWhileIdleAtLeast: [{ minRunnable: 1, ns: 1e9 }, { minRunnable: 16, ns: 1e9 }],
+        totalBusyNs: 2,
+      },
+    } as unknown as DiagnoseInput;
+    const finding = procImbalanceRule.evaluate(report, DEFAULT_THRESHOLDS);
+    expect(finding?.window).toMatchObject({ fromNs: 1e9, toNs: 2e9 });
+    expect(finding!.window!.what).toContain('busiest P 100%, mean 60%');
+  });
+});

@@ -56,7 +56,18 @@ export const procImbalanceRule: DiagnoseRule = {
       remedy:
         'Match the launch rate to the consumption rate: long-lived workers fed by a channel (or a semaphore so a goroutine starts only when one finishes), so the scheduler spreads the work once instead of leaving a backlog on one P. If GOMAXPROCS is above the CPUs the process gets, idle Ps cannot be woken in time: set it to the cores.',
       seed: { file: '000_cd228b6a123a80f5.txt', section: 'Optimization 3: Smooth Per-P Imbalance' },
-      ...windowField(peakWindow(report, procs.windows, procs.bucketNs, (w) => w.imbalance, (w) => `most uneven P busy time (imbalance ${w.imbalance.toFixed(2)})`)),
+      // Where unevenness costs most: the busiest P's share over the mean (the imbalance index alone
+      // peaks in nearly idle buckets, where one P at 1 % and the rest at 0 is "uneven").
+      ...windowField(peakWindow(report, procs.windows, procs.bucketNs, unevenShare, (w) => `most uneven P busy time (busiest P ${pct(Math.max(...w.busyFraction))}, mean ${pct(mean(w.busyFraction))})`)),
     };
   },
 };
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((x, y) => x + y, 0) / values.length;
+}
+
+/** The busiest P's busy fraction over the mean of all: P capacity the bucket lost to unevenness. */
+function unevenShare(window: { busyFraction: number[] }): number {
+  return window.busyFraction.length === 0 ? 0 : Math.max(...window.busyFraction) - mean(window.busyFraction);
+}
