@@ -38,6 +38,8 @@ export interface GcPartial {
   cycleIntervals: HistogramData;
   firstCycleStart: number;
   lastCycleStart: number;
+  /** The longest cycle (the earliest of equals), wherever it is; `cycles` lists only the first ones. */
+  longestCycle: { startNs: number; durationNs: number } | null;
   /** Mark phase open at the end of this part (start time). */
   openCycle: number;
   /** Mark phase already running when this part began: its end time (0 if none). */
@@ -61,6 +63,8 @@ export interface GcReport {
     count: number;
     duration: LatencySummary;
     interval: LatencySummary;
+    /** The longest cycle of the trace (the earliest of equals), null without a complete cycle. */
+    longest: { startNs: number; durationNs: number } | null;
     /** The first cycles, in order (at most 1000). */
     list: GcCycle[];
     /** Cycles per second of trace. */
@@ -105,6 +109,7 @@ export function emptyRangesPartial(): GcRangesPartial {
     lastCycleStart: 0,
     openCycle: 0,
     cycleEndedBeforeBegin: 0,
+    longestCycle: null,
     stw: {},
     openStw: {},
     orphanStwEnds: [],
@@ -235,6 +240,7 @@ function cycleDone(p: GcRangesPartial, start: number, end: number): void {
   p.cycleCount++;
   record(p.cycleDurations, end - start);
   if (p.cycles.length < MAX_LISTED_CYCLES) p.cycles.push({ startNs: start, durationNs: end - start, intervalNs: interval });
+  if (p.longestCycle === null || end - start > p.longestCycle.durationNs) p.longestCycle = { startNs: start, durationNs: end - start };
 }
 
 export const gcAnalysis: AnalysisDefinition<Record<string, never>, GcPartial, GcReport> = {
@@ -268,6 +274,8 @@ export const gcAnalysis: AnalysisDefinition<Record<string, never>, GcPartial, Gc
       mergeHistogramInto(out.cycleDurations, b.cycleDurations);
       mergeHistogramInto(out.cycleIntervals, b.cycleIntervals);
       for (const c of b.cycles) if (out.cycles.length < MAX_LISTED_CYCLES) out.cycles.push(c);
+      // Strictly longer, as one pass keeps it: the earliest of equal cycles.
+      if (b.longestCycle !== null && (out.longestCycle === null || b.longestCycle.durationNs > out.longestCycle.durationNs)) out.longestCycle = { ...b.longestCycle };
       if (out.firstCycleStart === 0) out.firstCycleStart = b.firstCycleStart;
       out.lastCycleStart = b.lastCycleStart;
     }
@@ -324,6 +332,7 @@ export const gcAnalysis: AnalysisDefinition<Record<string, never>, GcPartial, Gc
         duration: summarize(p.cycleDurations),
         interval: summarize(p.cycleIntervals),
         list: p.cycles,
+        longest: p.longestCycle,
         perSecond: durationNs > 0 ? p.cycleCount / (durationNs / 1e9) : 0,
       },
       stw: {

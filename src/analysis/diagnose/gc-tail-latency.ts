@@ -1,7 +1,6 @@
 // Seed 000 §1: allocation-driven GC eats the mutator's time in short windows (low MMU at 1 ms),
 // handlers pay mark assists, and cycles come every few tens of ms.
 import { bytes as fmtBytes, ns, pct } from './format.js';
-import type { GcCycle } from '../gc.js';
 import { severityFor, type DiagnoseInput, type DiagnoseRule, type TimeWindow } from './types.js';
 import { windowField, windowOf } from './window.js';
 
@@ -64,9 +63,8 @@ export const gcTailLatencyRule: DiagnoseRule = {
   },
 };
 
-/** The longest of the GC cycles the report lists (its first ones), where pauses and assists pile up most. */
+/** The trace's longest GC cycle, where pauses and assists pile up most. */
 function longestCycle(report: DiagnoseInput): TimeWindow | undefined {
-  let longest: GcCycle | undefined;
-  for (const cycle of report.gc?.cycles.list ?? []) if (longest === undefined || cycle.durationNs > longest.durationNs) longest = cycle;
-  return longest === undefined ? undefined : windowOf(report, longest.startNs, longest.startNs + longest.durationNs, `longest GC cycle (${ns(longest.durationNs)})`);
+  const longest = report.gc?.cycles.longest;
+  return longest == null ? undefined : windowOf(report, longest.startNs, longest.startNs + longest.durationNs, `longest GC cycle (${ns(longest.durationNs)})`);
 }
