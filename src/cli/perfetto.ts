@@ -44,7 +44,7 @@ export function register(program: Command): void {
           await finished(file);
         }
         process.stderr.write(
-          `${summary.events.toLocaleString('en-US')} events → ${summary.goroutineSlices.toLocaleString('en-US')} goroutine slices, ${summary.ranges} runtime ranges, ${summary.tasks} tasks, ${summary.regions} regions, ${summary.logs} logs, ${summary.counterSamples} counter samples (${summary.bytes.toLocaleString('en-US')} bytes of JSON) → ${toStdout ? 'standard output' : opts.output}\n`,
+          `${summary.events.toLocaleString('en-US')} events → ${summary.goroutineSlices.toLocaleString('en-US')} goroutine slices, ${summary.syscallSlices.toLocaleString('en-US')} syscalls, ${summary.ranges} runtime ranges, ${summary.tasks} tasks, ${summary.regions} regions, ${summary.logs} logs, ${summary.counterSamples} counter samples (${summary.bytes.toLocaleString('en-US')} bytes of JSON) → ${toStdout ? 'standard output' : opts.output}\n`,
         );
       } catch (error) {
         // No half-written JSON left behind under the name asked for.

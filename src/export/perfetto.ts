@@ -1,10 +1,10 @@
 // Writes a trace as Chrome trace-event JSON, the format Perfetto (ui.perfetto.dev) and
 // chrome://tracing open, streaming: one pass over the events, nothing kept per event but what is
-// still open (running goroutines, ranges, tasks, regions). Laid out like `go tool trace`'s own
-// viewer: a track per P with the goroutines that ran on it, the runtime's ranges (GC phases,
-// stop-the-world pauses, sweeps, mark assists) and user tasks and regions as async slices (they
-// need not nest inside the goroutine slices), logs as instants, and counters for the heap and for
-// goroutine and syscall counts.
+// still open (running goroutines, syscalls, ranges, tasks, regions). Laid out like `go tool trace`'s
+// own viewer: a track per P with the goroutines that ran on it, a track per thread with the syscalls
+// made on it, the runtime's ranges (GC phases, stop-the-world pauses, sweeps, mark assists) and
+// user tasks and regions as async slices (they need not nest inside the goroutine slices), logs as
+// instants, and counters for the heap and for goroutine and syscall counts.
 import type { EventKindName } from '../model/columns.js';
 import type { Event, StateTransition } from '../model/event.js';
 import { openTrace, type TraceSource } from '../trace.js';
@@ -26,6 +26,8 @@ export interface PerfettoSummary {
   events: number;
   /** Goroutine running slices written (one per stretch a goroutine ran on a P). */
   goroutineSlices: number;
+  /** Syscall slices written (one per stretch a goroutine spent in a syscall, on its thread). */
+  syscallSlices: number;
   /** Runtime ranges written (GC phases, stop-the-world pauses, sweeps, mark assists), then user tasks and regions. */
   ranges: number;
   tasks: number;
@@ -38,8 +40,9 @@ export interface PerfettoSummary {
 
 /** The processes of the output, as Perfetto lists them. */
 const PROCS_PID = 1;
-const RUNTIME_PID = 2;
-const USER_PID = 3;
+const THREADS_PID = 2;
+const RUNTIME_PID = 3;
+const USER_PID = 4;
 
 /** Collects the JSON text; the loop flushes it in large writes, waiting for the destination to drain. */
 class JsonSink {
@@ -102,10 +105,11 @@ export async function exportPerfetto(source: TraceSource, out: NodeJS.WritableSt
     ...(options.onProgress !== undefined ? { onProgress: (p) => options.onProgress!(p.bytesRead) } : {}),
   });
   const sink = new JsonSink(out);
-  const summary: PerfettoSummary = { events: 0, goroutineSlices: 0, ranges: 0, tasks: 0, regions: 0, logs: 0, counterSamples: 0, bytes: 0 };
+  const summary: PerfettoSummary = { events: 0, goroutineSlices: 0, syscallSlices: 0, ranges: 0, tasks: 0, regions: 0, logs: 0, counterSamples: 0, bytes: 0 };
   sink.raw('{"displayTimeUnit":"ns","traceEvents":[');
   for (const [pid, name] of [
     [PROCS_PID, 'Ps'],
+    [THREADS_PID, 'Threads in syscalls'],
     [RUNTIME_PID, 'Runtime'],
     [USER_PID, 'User annotations'],
   ] as const) {
@@ -117,6 +121,9 @@ export async function exportPerfetto(source: TraceSource, out: NodeJS.WritableSt
   let last = 0;
   const running = new Map<number, OpenSlice>();
   const procsNamed = new Set<number>();
+  /** Goroutines in a syscall: the thread it began on (its track) and when. */
+  const inSyscall = new Map<number, { thread: number; start: number }>();
+  const threadsNamed = new Set<number>();
   /** Start function of each goroutine that has one (from its creation or status stack), as a JSON string. */
   const names = new Map<number, string>();
   /** Open async slices by "cat\0id", as a stack of names (ranges of one scope nest). */
@@ -165,6 +172,15 @@ export async function exportPerfetto(source: TraceSource, out: NodeJS.WritableSt
     sink.line(`{"ph":"X","pid":${PROCS_PID},"tid":${proc},"name":${name},"cat":"goroutine","ts":${micros(slice.start, origin)},"dur":${micros(t, slice.start)},"args":{"goroutine":${g},"end":${quote(end)}}}`);
   };
 
+  const endSyscall = (g: number, t: number, end: string) => {
+    const syscall = inSyscall.get(g);
+    if (syscall === undefined) return;
+    inSyscall.delete(g);
+    summary.syscallSlices++;
+    const name = names.get(g) ?? `"G${g}"`;
+    sink.line(`{"ph":"X","pid":${THREADS_PID},"tid":${syscall.thread},"name":${name},"cat":"syscall","ts":${micros(syscall.start, origin)},"dur":${micros(t, syscall.start)},"args":{"goroutine":${g},"end":${quote(end)}}}`);
+  };
+
   const goroutineTransition = (e: Event, transition: StateTransition) => {
     const g = transition.resource.id;
     const { from, to } = transition;
@@ -177,6 +193,16 @@ export async function exportPerfetto(source: TraceSource, out: NodeJS.WritableSt
     countsChanged = true;
     adjust(counts, from, -1);
     adjust(counts, to, 1);
+    // Syscalls on their thread's track: the thread count of a syscall storm, seen.
+    if (from === 'Syscall') endSyscall(g, e.time, to);
+    if (to === 'Syscall') {
+      const thread = e.thread;
+      inSyscall.set(g, { thread, start: e.time });
+      if (!threadsNamed.has(thread)) {
+        threadsNamed.add(thread);
+        sink.event({ ph: 'M', pid: THREADS_PID, tid: thread, name: 'thread_name', args: { name: thread < 0 ? 'no thread' : `M${thread}` } });
+      }
+    }
     if (e.proc < 0) {
       if (to === 'NotExist') names.delete(g);
       return;
@@ -274,6 +300,7 @@ export async function exportPerfetto(source: TraceSource, out: NodeJS.WritableSt
   }
   // What is still open ends with the trace, as the analyses count it.
   for (const proc of [...running.keys()]) endSlice(proc, last, 'trace ended');
+  for (const g of [...inSyscall.keys()]) endSyscall(g, last, 'trace ended');
   for (const [key, stack] of [...open]) {
     const [cat, id] = key.split('\u0000') as [string, string];
     const pid = cat === 'task' || cat === 'region' ? USER_PID : RUNTIME_PID;

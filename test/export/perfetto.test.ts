@@ -19,7 +19,7 @@ import { mulberry32 } from '../support/random.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const cli = join(root, 'bin/schedscope.js');
-const TRACES = ['test/analysis/data/mixed.trace', 'test/analysis/data/gcheavy.trace', 'test/fixtures/traces/gc-active.trace', 'samples/http-server.trace'];
+const TRACES = ['test/analysis/data/mixed.trace', 'test/analysis/data/gcheavy.trace', 'test/fixtures/traces/gc-active.trace', 'test/fixtures/traces/syscall-gens.trace', 'samples/http-server.trace'];
 const work = mkdtempSync(join(tmpdir(), 'schedscope-perfetto-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -86,12 +86,12 @@ function asyncSlices(records: readonly Record[]): { all: Map<string, AsyncSlice[
 describe('exportPerfetto', () => {
   it.each(TRACES)('%s: agrees with the analyses', async (path) => {
     const { summary, records } = await exported(path);
-    const report = await analyze(join(root, path), { analyses: ['procs', 'gc', 'annotations'] });
+    const report = await analyze(join(root, path), { analyses: ['procs', 'gc', 'annotations', 'metrics'] });
 
     // Goroutine slices: per P, no overlap, summing to the Ps analysis' busy time.
     const busy = new Map<number, number>();
     const lastEnd = new Map<number, number>();
-    const slices = records.filter((r) => r.ph === 'X');
+    const slices = records.filter((r) => r.ph === 'X' && r.cat === 'goroutine');
     expect(slices.length).toBe(summary.goroutineSlices);
     for (const r of slices.sort((a, b) => a.ts - b.ts)) {
       expect(ns(r.ts)).toBeGreaterThanOrEqual(lastEnd.get(r.tid!) ?? 0);
@@ -100,6 +100,27 @@ describe('exportPerfetto', () => {
     }
     for (const { proc, busyNs } of report.procs!.procs) expect(busy.get(proc) ?? 0, `P${proc}`).toBe(busyNs);
     expect(slices.length).toBeGreaterThan(0);
+
+    // Syscall slices: one at a time per thread; as many at once, at most, as the metrics analysis
+    // saw goroutines in syscalls (equal times ordered ends-first and starts-first bound it).
+    const syscalls = records.filter((r) => r.ph === 'X' && r.cat === 'syscall');
+    expect(syscalls.length).toBe(summary.syscallSlices);
+    if (path.includes('syscall')) expect(syscalls.length).toBeGreaterThan(10);
+    const threadEnd = new Map<number, number>();
+    for (const r of [...syscalls].sort((a, b) => a.ts - b.ts)) {
+      expect(ns(r.ts)).toBeGreaterThanOrEqual(threadEnd.get(r.tid!) ?? 0);
+      threadEnd.set(r.tid!, ns(r.ts) + ns(r.dur!));
+    }
+    const mostAtOnce = (endsFirst: boolean) => {
+      const edges = syscalls.flatMap((r) => [[ns(r.ts), 1], [ns(r.ts) + ns(r.dur!), -1]] as const);
+      edges.sort((a, b) => a[0] - b[0] || (endsFirst ? a[1] - b[1] : b[1] - a[1]));
+      let now = 0;
+      let most = 0;
+      for (const [, change] of edges) most = Math.max(most, (now += change));
+      return most;
+    };
+    expect(report.metrics!.threads.maxInSyscall).toBeGreaterThanOrEqual(mostAtOnce(true));
+    expect(report.metrics!.threads.maxInSyscall).toBeLessThanOrEqual(mostAtOnce(false));
 
     // Runtime ranges: the GC's cycles and stop-the-world pauses.
     const ranges = asyncSlices(records);
