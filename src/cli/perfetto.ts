@@ -14,7 +14,7 @@ export function register(program: Command): void {
   windowOptions(
     program
       .command('perfetto')
-      .description('write the trace as Chrome trace-event JSON for ui.perfetto.dev: goroutines on each P, GC and stop-the-world ranges, user tasks, regions and logs, heap and goroutine counters')
+      .description('write the trace as Chrome trace-event JSON for ui.perfetto.dev: goroutines on each P, syscalls on each thread, GC and stop-the-world ranges, user tasks, regions and logs, heap and goroutine counters')
       .argument('<trace>', 'trace file, or - for standard input')
       .requiredOption('-o, --output <file>', 'where to write the JSON (gzipped if the name ends in .gz; - for standard output)'),
   )
