@@ -18,9 +18,9 @@ function run(args: string[]): { status: number | null; stdout: string; stderr: s
   return spawnSync(process.execPath, [cli, ...args, '--no-progress'], { encoding: 'utf8', maxBuffer: 1 << 28 });
 }
 
-/** A report without how it was run (which differs between a file and a stream by design). */
+/** A report without how it was run (which differs between a file and a stream by design) and which window it was. */
 function reportOf(stdout: string): unknown {
-  const { execution: _execution, ...rest } = JSON.parse(stdout) as { execution: unknown };
+  const { execution: _execution, window: _window, ...rest } = JSON.parse(stdout) as { execution: unknown; window?: unknown };
   return rest;
 }
 
@@ -34,8 +34,11 @@ describe('a window of the trace', () => {
       const whole = run([...command, cutFile]);
       expect(reportOf(windowed.stdout), command[0]).toEqual(reportOf(whole.stdout));
     }
-    const analysed = JSON.parse(run(['analyze', '--json', trace, '--generations', '5..9']).stdout) as { trace: { generations: number } };
+    const analysed = JSON.parse(run(['analyze', '--json', trace, '--generations', '5..9']).stdout) as { trace: { generations: number }; window: unknown };
     expect(analysed.trace.generations).toBe(5);
+    // Which part of the trace it was, on the trace's timeline: as cut says.
+    const cut = await cutTrace(trace, join(work, 'again.trace'), { generations: { first: 5, last: 9 } });
+    expect(analysed.window).toEqual({ first: 5, last: 9, of: 17, fromNs: cut.startNs, toNs: cut.endNs });
   });
 
   it('dump prints the cut file’s events, stat counts them, and a reader that stops early ends the cut', async () => {

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { analyze, ANALYSIS_NAMES, type AnalysisName, type AnalysisReport, type AnalyzeOptions, type PlacementPolicy } from '../analysis/analyze.js';
 import { createProgress, LineWriter } from './output.js';
-import { progressTotal, readWindow, selectionOf, windowOptions, type WindowFlags } from './window.js';
+import { progressTotal, readWindowWithCut, selectionOf, windowInfo, windowOptions, windowText, type WindowFlags, type WindowInfo } from './window.js';
 import type { TraceErrorSummary } from '../errors.js';
 
 /** "64m", "1g", "4096" → bytes (the analysis commands' --max-generation-bytes). */
@@ -28,12 +28,13 @@ export function warnTraceError(error: TraceErrorSummary | undefined): void {
  * Runs analyze() with a progress bar on stderr (interactive terminals only). A broken trace gives
  * the report of the events before the break (see warnTraceError).
  */
-export async function analyzeWithProgress(path: string, options: AnalyzeOptions, showProgress = true, window?: WindowFlags): Promise<AnalysisReport> {
+export async function analyzeWithProgress(path: string, options: AnalyzeOptions, showProgress = true, window?: WindowFlags): Promise<AnalysisReport & { window?: WindowInfo }> {
   const selection = window === undefined ? undefined : selectionOf(window);
   const progress = createProgress(progressTotal(path, selection), showProgress);
-  let report: AnalysisReport;
+  let report: AnalysisReport & { window?: WindowInfo };
   try {
-    report = await readWindow(path, selection, (source) => analyze(source, { onTraceError: 'report', ...options, onProgress: (p) => progress.update(p.bytesRead) }));
+    const read = await readWindowWithCut(path, selection, (source) => analyze(source, { onTraceError: 'report', ...options, onProgress: (p) => progress.update(p.bytesRead) }));
+    report = read.cut === undefined ? read.value : { ...read.value, window: windowInfo(read.cut) };
   } finally {
     progress.stop();
   }
@@ -75,10 +76,10 @@ function parseAnalyses(text: string): AnalysisName[] {
 }
 
 /** The human-readable summary: the evidence a performance investigation starts from. */
-export function summaryText(r: AnalysisReport): string {
+export function summaryText(r: AnalysisReport & { window?: WindowInfo }): string {
   const lines: string[] = [];
   const add = (s = '') => lines.push(s);
-  add(`trace: ${r.trace.events} events, ${r.trace.generations} generations, ${formatNs(r.trace.durationNs)}`);
+  add(`trace: ${r.trace.events} events, ${r.trace.generations} generations, ${formatNs(r.trace.durationNs)}${r.window ? `: ${windowText(r.window)}` : ''}`);
   if (r.mmu) {
     const at = (w: number) => r.mmu!.curve.reduce((best, p) => (Math.abs(Math.log(p.windowNs / w)) < Math.abs(Math.log(best.windowNs / w)) ? p : best));
     add(`\nMMU (mutator utilisation, flags ${r.mmu.flags}): ` + [1e5, 1e6, 1e7, 1e8, 1e9].map((w) => `${formatNs(at(w).windowNs)}=${at(w).mmu.toFixed(3)}`).join('  '));

@@ -5,7 +5,7 @@ import { DEFAULT_THRESHOLDS, DIAGNOSE_RULES, diagnose, diagnoseLog, type Diagnos
 import type { PlacementPolicy } from '../analysis/analyze.js';
 import { parseByteCount, parsePlacement, parsePositiveInteger, warnTraceError } from './analyze.js';
 import { createProgress, LineWriter } from './output.js';
-import { progressTotal, readWindowWithCut, selectionOf, windowOptions, type WindowFlags } from './window.js';
+import { progressTotal, readWindowWithCut, selectionOf, windowInfo, windowOptions, windowText, type WindowFlags, type WindowInfo } from './window.js';
 
 const SEVERITY_LABEL = { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' } as const;
 
@@ -47,8 +47,9 @@ export function windowLine(window: TimeWindow, tracePath: string | undefined): s
 }
 
 /** Terminal rendering: one block per finding, most important first (`tracePath` for the cut commands). */
-export function findingsText(result: DiagnoseResult, tracePath?: string): string {
+export function findingsText(result: DiagnoseResult & { window?: WindowInfo }, tracePath?: string): string {
   const lines: string[] = [];
+  if (result.window !== undefined) lines.push(`In ${windowText(result.window)}:`);
   if (result.findings.length === 0) {
     lines.push(`No symptoms found (${result.rulesRun.length} rules: ${result.rulesRun.join(', ')}${result.input === 'godebug' ? '; GODEBUG log input' : ''}).`);
     return `${lines.join('\n')}\n`;
@@ -108,7 +109,7 @@ export function register(program: Command): void {
         return;
       }
       const progress = createProgress(progressTotal(path, selection), opts.progress);
-      let result: DiagnoseResult;
+      let result: DiagnoseResult & { window?: WindowInfo };
       try {
         const read = await readWindowWithCut(path, selection, (source) =>
           diagnose(source, {
@@ -121,7 +122,7 @@ export function register(program: Command): void {
             onTraceError: 'report',
           }),
         );
-        result = read.cut === undefined ? read.value : onTraceTimeline(read.value, read.cut.startNs);
+        result = read.cut === undefined ? read.value : { ...onTraceTimeline(read.value, read.cut.startNs), window: windowInfo(read.cut) };
       } finally {
         progress.stop();
       }

@@ -106,3 +106,24 @@ export function warnBrokenInput(result: CutResult, what: string): void {
   if (broken === undefined) return;
   process.stderr.write(`schedscope: the trace breaks after generation ${result.inputGenerations} (${broken.name} at byte ${broken.offset}: ${broken.reason}); ${what} from the complete generations before it\n`);
 }
+
+/** Which part of the trace a command read, for its JSON and its summary. */
+export interface WindowInfo {
+  /** Generations read, counted from 1 in the trace, and how many it has (complete ones, if broken). */
+  first: number;
+  last: number;
+  of: number;
+  /** When they begin and end, in ns since the trace began. */
+  fromNs: number;
+  toNs: number;
+}
+
+export function windowInfo(cut: CutResult): WindowInfo {
+  return { first: cut.first, last: cut.last, of: cut.inputGenerations, fromNs: cut.startNs, toNs: cut.endNs };
+}
+
+/** "generations 56..61 of 198 (59.547s to 65.698s into the trace)". */
+export function windowText(window: WindowInfo): string {
+  const which = window.first === window.last ? `generation ${window.first}` : `generations ${window.first}..${window.last}`;
+  return `${which} of ${window.of} (${(window.fromNs / 1e9).toFixed(3)}s to ${(window.toNs / 1e9).toFixed(3)}s into the trace)`;
+}
