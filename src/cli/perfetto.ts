@@ -25,7 +25,8 @@ export function register(program: Command): void {
       const selection = selectionOf(opts);
       const progress = createProgress(progressTotal(path, selection), opts.progress);
       const toStdout = opts.output === '-';
-      const file = toStdout ? null : createWriteStream(opts.output);
+      // Room for a few of the export's 64 KiB writes: at the default 16 KiB every write waited for a drain.
+      const file = toStdout ? null : createWriteStream(opts.output, { highWaterMark: 1 << 20 });
       // The fastest level: the JSON of a large trace is gigabytes, and level 1 keeps gzip from being most of the time.
       const gzip = opts.output.endsWith('.gz') ? createGzip({ level: 1 }) : null;
       if (gzip !== null) gzip.pipe(file!);
