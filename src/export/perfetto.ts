@@ -144,12 +144,16 @@ export async function exportPerfetto(source: TraceSource, out: NodeJS.WritableSt
     }
     return json;
   };
+  /** An async begin ("b") or end ("e") record; slices of one (cat, id) pair up in order. */
+  const asyncLine = (ph: 'b' | 'e', cat: string, id: string, name: string, t: number, pid: number, args?: object) => {
+    sink.line(`{"ph":"${ph}","cat":${quote(cat)},"id":${quote(id)},"name":${quote(name)},"pid":${pid},"ts":${micros(t, origin)}${args ? `,"args":${JSON.stringify(args)}` : ''}}`);
+  };
   const beginAsync = (cat: string, id: string, name: string, t: number, pid: number, args?: object) => {
     const key = `${cat}\u0000${id}`;
     let stack = open.get(key);
     if (stack === undefined) open.set(key, (stack = []));
     stack.push(name);
-    sink.line(`{"ph":"b","cat":${quote(cat)},"id":${quote(id)},"name":${quote(name)},"pid":${pid},"ts":${micros(t, origin)}${args ? `,"args":${JSON.stringify(args)}` : ''}}`);
+    asyncLine('b', cat, id, name, t, pid, args);
   };
   /** Ends the innermost open slice of (cat, id); false (nothing written) if none is open. */
   const endAsync = (cat: string, id: string, t: number, pid: number, args?: object): boolean => {
@@ -158,8 +162,17 @@ export async function exportPerfetto(source: TraceSource, out: NodeJS.WritableSt
     const name = stack?.pop();
     if (name === undefined) return false;
     if (stack!.length === 0) open.delete(key);
-    sink.line(`{"ph":"e","cat":${quote(cat)},"id":${quote(id)},"name":${quote(name)},"pid":${pid},"ts":${micros(t, origin)}${args ? `,"args":${JSON.stringify(args)}` : ''}}`);
+    asyncLine('e', cat, id, name, t, pid, args);
     return true;
+  };
+
+  /**
+   * A goroutine's complete slice on a track (a P's while it ran, a thread's while in a syscall).
+   * The commonest records by far: written by hand (JSON.stringify of an object per slice was most of the time).
+   */
+  const goroutineSlice = (pid: number, tid: number, cat: 'goroutine' | 'syscall', g: number, start: number, t: number, end: string) => {
+    const name = names.get(g) ?? `"G${g}"`;
+    sink.line(`{"ph":"X","pid":${pid},"tid":${tid},"name":${name},"cat":"${cat}","ts":${micros(start, origin)},"dur":${micros(t, start)},"args":{"goroutine":${g},"end":${quote(end)}}}`);
   };
 
   const endSlice = (proc: number, t: number, end: string) => {
@@ -167,10 +180,7 @@ export async function exportPerfetto(source: TraceSource, out: NodeJS.WritableSt
     if (slice === undefined) return;
     running.delete(proc);
     summary.goroutineSlices++;
-    const g = slice.goroutine;
-    const name = names.get(g) ?? `"G${g}"`;
-    // The commonest record by far: written by hand (JSON.stringify of an object per slice was most of the time).
-    sink.line(`{"ph":"X","pid":${PROCS_PID},"tid":${proc},"name":${name},"cat":"goroutine","ts":${micros(slice.start, origin)},"dur":${micros(t, slice.start)},"args":{"goroutine":${g},"end":${quote(end)}}}`);
+    goroutineSlice(PROCS_PID, proc, 'goroutine', slice.goroutine, slice.start, t, end);
   };
 
   const endSyscall = (g: number, t: number, end: string) => {
@@ -178,8 +188,7 @@ export async function exportPerfetto(source: TraceSource, out: NodeJS.WritableSt
     if (syscall === undefined) return;
     inSyscall.delete(g);
     summary.syscallSlices++;
-    const name = names.get(g) ?? `"G${g}"`;
-    sink.line(`{"ph":"X","pid":${THREADS_PID},"tid":${syscall.thread},"name":${name},"cat":"syscall","ts":${micros(syscall.start, origin)},"dur":${micros(t, syscall.start)},"args":{"goroutine":${g},"end":${quote(end)}}}`);
+    goroutineSlice(THREADS_PID, syscall.thread, 'syscall', g, syscall.start, t, end);
   };
 
   const goroutineTransition = (e: Event, transition: StateTransition) => {
