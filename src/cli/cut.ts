@@ -3,12 +3,10 @@
 // of a trace too large for `go tool trace` to load.
 import type { Command } from 'commander';
 import { cutTrace, type CutResult } from '../export/cut.js';
-import { selectionOf, warnBrokenInput, windowOptions, type WindowFlags } from './window.js';
+import { selectionOf, warnBrokenInput, windowInfo, windowOptions, windowText, type WindowFlags } from './window.js';
 
 function describe(result: CutResult, output: string): string {
-  const seconds = (ns: number) => `${(ns / 1e9).toFixed(3)}s`;
-  const which = result.first === result.last ? `generation ${result.first}` : `generations ${result.first}..${result.last}`;
-  return `${which} of ${result.inputGenerations}${result.inputError !== undefined ? ' complete' : ''} (${seconds(result.startNs)} to ${seconds(result.endNs)}), ${result.bytes.toLocaleString('en-US')} bytes → ${output}\n`;
+  return `${windowText(windowInfo(result), result.inputError !== undefined)}, ${result.bytes.toLocaleString('en-US')} bytes → ${output}\n`;
 }
 
 export function register(program: Command): void {

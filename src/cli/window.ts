@@ -122,8 +122,11 @@ export function windowInfo(cut: CutResult): WindowInfo {
   return { first: cut.first, last: cut.last, of: cut.inputGenerations, fromNs: cut.startNs, toNs: cut.endNs };
 }
 
-/** "generations 56..61 of 198 (59.547s to 65.698s into the trace)". */
-export function windowText(window: WindowInfo): string {
+/**
+ * "generations 56..61 of 198 (59.547s to 65.698s into the trace)"; "of 198 complete" when the trace
+ * breaks after them (`brokenAfter`).
+ */
+export function windowText(window: WindowInfo, brokenAfter = false): string {
   const which = window.first === window.last ? `generation ${window.first}` : `generations ${window.first}..${window.last}`;
-  return `${which} of ${window.of} (${(window.fromNs / 1e9).toFixed(3)}s to ${(window.toNs / 1e9).toFixed(3)}s into the trace)`;
+  return `${which} of ${window.of}${brokenAfter ? ' complete' : ''} (${(window.fromNs / 1e9).toFixed(3)}s to ${(window.toNs / 1e9).toFixed(3)}s into the trace)`;
 }
